@@ -1,0 +1,58 @@
+"""Bench: a hiring pipeline for sales teams. ``create_app`` builds the Flask app."""
+
+import os
+from pathlib import Path
+
+from flask import Flask
+
+from hiring.access import enforce_access
+from hiring.commands import init_commands
+from hiring.config import load_config
+from hiring.errors import init_errors
+from hiring.extensions import bootstrap, csrf, limiter, login_manager, migrate
+from hiring.security import init_security
+from models import db
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    """Build the app: configuration, extensions, blueprints, error pages and commands."""
+    # Templates, static files and migrations live at the top level, beside hiring/.
+    app = Flask(
+        __name__,
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+        # The instance folder holds the SQLite file and the generated secret key.
+        instance_path=os.environ.get("BENCH_INSTANCE_PATH", str(ROOT / "instance")),
+    )
+    load_config(app, test_config)
+    init_extensions(app)
+    init_security(app)
+    register_blueprints(app)
+    app.before_request(enforce_access)
+    init_errors(app)
+    init_commands(app)
+    return app
+
+
+def init_extensions(app: Flask) -> None:
+    """Bind the extensions to the app."""
+    db.init_app(app)
+    # Batch mode lets Alembic alter SQLite tables (it copies them); PostgreSQL ignores it.
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    bootstrap.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.sign_in"
+    login_manager.login_message = "Please sign in to see that page."
+    login_manager.login_message_category = "info"
+
+
+def register_blueprints(app: Flask) -> None:
+    """Import and register every blueprint."""
+    from hiring import audit, auth, main, users
+
+    for module in (main, auth, users, audit):
+        app.register_blueprint(module.bp)

@@ -1,0 +1,104 @@
+"""Configuration: defaults, then ``instance/config.py``, then environment variables."""
+
+import os
+import secrets
+from datetime import timedelta
+from pathlib import Path
+
+# Values that must never sign sessions in production: Flask tutorial and
+# placeholder keys that are public knowledge.
+INSECURE_SECRET_KEYS = {"dev", "debug", "test", "secret", "changeme", "change-me", "development"}
+MIN_PRODUCTION_KEY_LENGTH = 32
+
+DEFAULTS = {
+    "BENCH_ENV": "development",
+    "SQLALCHEMY_DATABASE_URI": None,  # filled in from DATABASE_URL or the instance folder
+    "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+    "MAX_CONTENT_LENGTH": 16 * 1024 * 1024,
+    "SESSION_COOKIE_HTTPONLY": True,
+    "SESSION_COOKIE_SAMESITE": "Lax",
+    # Secure is also set per request when the request came over HTTPS (see sessions.py).
+    "SESSION_COOKIE_SECURE": False,
+    "PERMANENT_SESSION_LIFETIME": timedelta(hours=12),
+    "WTF_CSRF_TIME_LIMIT": None,  # tokens live as long as the session: no lost forms after lunch
+    "BOOTSTRAP_SERVE_LOCAL": True,  # the app must work offline: no CDN
+    "RATELIMIT_STORAGE_URI": "memory://",
+    "RATELIMIT_HEADERS_ENABLED": True,
+    "SIGN_IN_LIMIT_PER_ACCOUNT": "5 per 15 minutes",
+    "SIGN_IN_LIMIT_PER_ADDRESS": "20 per 15 minutes",
+    "INVITATION_MAX_AGE": int(timedelta(days=7).total_seconds()),
+    "TRUSTED_PROXIES": 0,
+    "PAGE_SIZE": 50,
+}
+
+# Read without a prefix because that is how hosting platforms and operators
+# name them; anything else can be set as FLASK_<NAME>.
+PLAIN_ENV_VARS = ("SECRET_KEY", "DATABASE_URL", "BENCH_ENV", "RATELIMIT_STORAGE_URI", "TRUSTED_PROXIES")
+
+
+class ConfigurationError(RuntimeError):
+    """The app was configured in a way that is unsafe or cannot work."""
+
+
+def load_config(app, test_config=None) -> None:
+    """Fill ``app.config`` from defaults, the instance file and the environment.
+
+    A ``test_config`` mapping replaces the instance file and the environment.
+    """
+    app.config.from_mapping(DEFAULTS)
+    if test_config is None:
+        app.config.from_pyfile("config.py", silent=True)
+        app.config.from_prefixed_env()
+        for name in PLAIN_ENV_VARS:
+            if name in os.environ:
+                app.config[name] = os.environ[name]
+    else:
+        app.config.from_mapping(test_config)
+
+    app.config["TRUSTED_PROXIES"] = int(app.config["TRUSTED_PROXIES"])
+    app.config["SQLALCHEMY_DATABASE_URI"] = database_uri(app)
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = instance_secret_key(Path(app.instance_path))
+    if app.config["BENCH_ENV"] == "production":
+        check_production(app)
+
+
+def database_uri(app) -> str:
+    """Return the SQLAlchemy URL: ``DATABASE_URL`` if given, else SQLite in the instance folder."""
+    url = app.config.get("SQLALCHEMY_DATABASE_URI") or app.config.get("DATABASE_URL")
+    if not url:
+        Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+        return "sqlite:///" + str(Path(app.instance_path) / "bench.sqlite")
+    # Platforms hand out postgres:// URLs; SQLAlchemy needs the driver named (psycopg 3).
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+def instance_secret_key(instance_path: Path) -> str:
+    """Return the key stored in the instance folder, creating it on first run."""
+    instance_path.mkdir(parents=True, exist_ok=True)
+    key_file = instance_path / "secret_key"
+    try:
+        # O_EXCL: when several workers start at once, exactly one writes the key.
+        fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return key_file.read_text().strip()
+    key = secrets.token_hex(32)
+    with os.fdopen(fd, "w") as f:
+        f.write(key + "\n")
+    return key
+
+
+def check_production(app) -> None:
+    """Refuse to run in production with debug on or a guessable secret key."""
+    key = str(app.config["SECRET_KEY"])
+    if key.lower() in INSECURE_SECRET_KEYS or len(key) < MIN_PRODUCTION_KEY_LENGTH:
+        raise ConfigurationError(
+            "BENCH_ENV=production needs a real SECRET_KEY: at least "
+            f"{MIN_PRODUCTION_KEY_LENGTH} random characters, not a placeholder like 'dev'. "
+            "Unset SECRET_KEY to have one generated into the instance folder."
+        )
+    if app.debug:
+        raise ConfigurationError("BENCH_ENV=production refuses to run with debug mode on.")

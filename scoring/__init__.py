@@ -1,0 +1,1 @@
+"""Learning and ranking with scikit-learn. Never imports Flask, ``hiring`` or ``models``."""

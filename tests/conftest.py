@@ -1,0 +1,143 @@
+"""Fixtures: a fresh, migrated database for each test, on SQLite or PostgreSQL.
+
+The suite runs on SQLite by default. With BENCH_TEST_DATABASE_URL set to a
+PostgreSQL URL it runs there instead, in a schema of its own that is dropped
+at the end. The schema is always built by the migrations, never create_all().
+"""
+
+import os
+import shutil
+import uuid
+
+import pytest
+import sqlalchemy as sa
+from flask_migrate import upgrade
+
+from hiring import ROOT, create_app
+from models import db
+
+POSTGRES_URL = os.environ.get("BENCH_TEST_DATABASE_URL")
+IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+
+
+def base_config(**overrides) -> dict:
+    """Return the test configuration mapping."""
+    config = {
+        "TESTING": True,
+        "SECRET_KEY": "test-secret-key",
+        "WTF_CSRF_ENABLED": False,
+    }
+    config.update(overrides)
+    return config
+
+
+def migrate_to_head(config: dict) -> None:
+    """Build the schema of the configured database with the migrations."""
+    app = create_app(config)
+    with app.app_context():
+        upgrade(directory=str(ROOT / "migrations"))
+        db.engine.dispose()
+
+
+def postgres_schema_config(schema: str) -> dict:
+    """Return database settings that put every connection in ``schema``."""
+    return {
+        "SQLALCHEMY_DATABASE_URI": POSTGRES_URL,
+        "SQLALCHEMY_ENGINE_OPTIONS": {"connect_args": {"options": f"-csearch_path={schema}"}},
+    }
+
+
+def create_postgres_schema() -> str:
+    """Create an empty, uniquely named schema and return its name."""
+    schema = f"bench_test_{uuid.uuid4().hex[:12]}"
+    engine = sa.create_engine(POSTGRES_URL)
+    with engine.begin() as conn:
+        conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
+    engine.dispose()
+    return schema
+
+
+def drop_postgres_schema(schema: str) -> None:
+    """Drop a schema made by ``create_postgres_schema`` and everything in it."""
+    engine = sa.create_engine(POSTGRES_URL)
+    with engine.begin() as conn:
+        conn.execute(sa.text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+    engine.dispose()
+
+
+def pytest_report_header(config):
+    """Say which database this run uses."""
+    return f"database: {'PostgreSQL ' + POSTGRES_URL if POSTGRES_URL else 'SQLite'}"
+
+
+def pytest_sessionstart(session):
+    """Skip the PostgreSQL run, loudly, when the server cannot be reached (fail in CI)."""
+    if not POSTGRES_URL:
+        return
+    try:
+        engine = sa.create_engine(POSTGRES_URL, connect_args={"connect_timeout": 5})
+        with engine.connect():
+            pass
+        engine.dispose()
+    except sa.exc.OperationalError as error:
+        reason = f"PostgreSQL at {POSTGRES_URL} is not reachable ({error.orig})"
+        if IN_CI:
+            pytest.exit(f"FAILED: {reason}; CI requires the PostgreSQL run.", returncode=1)
+        pytest.exit(f"SKIPPED the PostgreSQL run: {reason}.", returncode=0)
+
+
+@pytest.fixture(scope="session")
+def migrated_database(tmp_path_factory):
+    """Yield settings of a database migrated to head, shared by the tests of this run."""
+    if POSTGRES_URL:
+        schema = create_postgres_schema()
+        settings = postgres_schema_config(schema)
+        migrate_to_head(base_config(**settings))
+        yield settings
+        drop_postgres_schema(schema)
+    else:
+        template = tmp_path_factory.mktemp("db") / "template.sqlite"
+        settings = {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{template}"}
+        migrate_to_head(base_config(**settings))
+        yield settings
+
+
+@pytest.fixture
+def database(migrated_database, tmp_path):
+    """Yield settings of an empty, migrated database for one test."""
+    if POSTGRES_URL:
+        yield migrated_database
+        engine = sa.create_engine(POSTGRES_URL, **migrated_database["SQLALCHEMY_ENGINE_OPTIONS"])
+        with engine.begin() as conn:
+            tables = ", ".join(f'"{table.name}"' for table in db.metadata.sorted_tables)
+            # TRUNCATE does not fire the audit log's row triggers, unlike DELETE.
+            conn.execute(sa.text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+        engine.dispose()
+    else:
+        template = migrated_database["SQLALCHEMY_DATABASE_URI"].removeprefix("sqlite:///")
+        copy = tmp_path / "bench.sqlite"
+        shutil.copyfile(template, copy)
+        yield {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{copy}"}
+
+
+@pytest.fixture
+def app(database, tmp_path):
+    """Yield an app bound to a fresh database."""
+    app = create_app(base_config(**database))
+    app.instance_path = str(tmp_path / "instance")
+    yield app
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app):
+    """Return a test client."""
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    """Return a CLI runner."""
+    return app.test_cli_runner()
