@@ -25,6 +25,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         static_folder=str(ROOT / "static"),
         # The instance folder holds the SQLite file and the generated secret key.
         instance_path=os.environ.get("BENCH_INSTANCE_PATH", str(ROOT / "instance")),
+        instance_relative_config=True,
     )
     load_config(app, test_config)
     init_extensions(app)

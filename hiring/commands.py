@@ -4,6 +4,7 @@ import sys
 
 import click
 from flask import Flask
+from flask.cli import with_appcontext
 from sqlalchemy.exc import IntegrityError
 
 from hiring.audit import record
@@ -38,6 +39,7 @@ def print_demo_sign_ins() -> None:
 
 
 @click.command("create-user")
+@with_appcontext
 @click.argument("email")
 @click.option("--role", type=click.Choice([r.value for r in Role]), required=True, help="The user's role.")
 @click.option("--name", help="Display name (default: the part of the e-mail before @).")
@@ -58,6 +60,7 @@ def create_user_command(email: str, role: str, name: str | None) -> None:
 
 
 @click.command("demo")
+@with_appcontext
 @click.option("--if-empty", is_flag=True, help="Do nothing (but print the sign-ins) if the database has data.")
 @click.option("--seed", default=2026, show_default=True, help="Seed of the random generator.")
 def demo_command(if_empty: bool, seed: int) -> None:

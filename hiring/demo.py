@@ -83,19 +83,25 @@ def demo_loaded() -> bool:
     return db.session.scalar(db.select(User.id).where(User.email == DEMO_SIGN_INS[0].email)) is not None
 
 
-def load_demo(seed: int = 2026) -> list[User]:
-    """Fill an empty database with demo data and commit; return the users created."""
-    rng = random.Random(seed)  # noqa: S311 - reproducible demo data, not secrets
+def demo_people(rng: random.Random) -> list[tuple[str, str, Role, str]]:
+    """Return (e-mail, name, role, password) of every demo user, drawn from ``rng``."""
     names = iter(rng.sample([f"{first} {last}" for first in FIRST_NAMES for last in LAST_NAMES], k=50))
-    users = [User(email=s.email, name=next(names), role=s.role) for s in DEMO_SIGN_INS]
-    for user, sign_in in zip(users, DEMO_SIGN_INS, strict=True):
-        user.set_password(sign_in.password)
+    people = [(s.email, next(names), s.role, s.password) for s in DEMO_SIGN_INS]
     for role, count in EXTRA_USERS:
         for _ in range(count):
             name = next(names)
-            user = User(email=f"{name.lower().replace(' ', '.')}@{DEMO_DOMAIN}", name=name, role=role)
-            user.set_password(EXTRA_PASSWORD)
-            users.append(user)
+            people.append((f"{name.lower().replace(' ', '.')}@{DEMO_DOMAIN}", name, role, EXTRA_PASSWORD))
+    return people
+
+
+def load_demo(seed: int = 2026) -> list[User]:
+    """Fill an empty database with demo data and commit; return the users created."""
+    rng = random.Random(seed)  # noqa: S311 - reproducible demo data, not secrets
+    users = []
+    for email, name, role, password in demo_people(rng):
+        user = User(email=email, name=name, role=role)
+        user.set_password(password)
+        users.append(user)
     db.session.add_all(users)
     record("demo.loaded", details={"seed": seed, "users": len(users)})
     db.session.commit()

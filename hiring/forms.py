@@ -111,11 +111,16 @@ class VersionedForm(FlaskForm):
         self.record = record
         self.conflict = False
 
+    def take_current_version(self) -> None:
+        """Carry the record's current version, so that the next save overwrites it knowingly."""
+        self.version.data = self.record.version
+        self.version.raw_data = [str(self.record.version)]  # what the hidden input renders
+
     def validate_version(self, field) -> None:
         """Detect an edit made by someone else since this form was loaded."""
         if field.data != self.record.version:
             self.conflict = True
-            field.data = self.record.version
+            self.take_current_version()
             raise ValidationError(CONFLICT_MESSAGE)
 
 

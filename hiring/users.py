@@ -80,7 +80,8 @@ def edit(user_id: int):
         except StaleDataError:  # saved by someone else between our check and our write
             db.session.rollback()
             flash(CONFLICT_MESSAGE, "warning")
-            form.version.data = db.session.get(User, user_id).version
+            form.conflict = True
+            form.take_current_version()
         else:
             flash(f"Saved {user.name}.", "success")
             return redirect(url_for("users.edit", user_id=user.id))

@@ -80,7 +80,7 @@ def pytest_sessionstart(session):
             pass
         engine.dispose()
     except sa.exc.OperationalError as error:
-        reason = f"PostgreSQL at {POSTGRES_URL} is not reachable ({error.orig})"
+        reason = f"PostgreSQL at {POSTGRES_URL} is not reachable ({str(error.orig).splitlines()[0]})"
         if IN_CI:
             pytest.exit(f"FAILED: {reason}; CI requires the PostgreSQL run.", returncode=1)
         pytest.exit(f"SKIPPED the PostgreSQL run: {reason}.", returncode=0)
