@@ -27,7 +27,8 @@ COMMON_PASSWORDS = {
     "changeme123",
 }
 
-ROLE_CHOICES = [SelectChoice(role.value, role.label) for role in Role]
+# Least privilege first, so that the default choice is the safest one.
+ROLE_CHOICES = [SelectChoice(role.value, role.label) for role in (Role.INTERVIEWER, Role.MANAGER, Role.ADMIN)]
 
 
 def password_problem(password: str, email: str | None = None) -> str | None:

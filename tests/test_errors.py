@@ -10,10 +10,11 @@ from tests.conftest import base_config
 from tests.factories import make_user, sign_in_as
 
 
-@pytest.fixture
-def signed_in_client(app, client):
+@pytest.fixture(params=[Role.ADMIN, Role.MANAGER, Role.INTERVIEWER])
+def signed_in_client(app, client, request):
+    """A client signed in with each role in turn (their page shells differ)."""
     with app.app_context():
-        user = make_user(Role.MANAGER)
+        user = make_user(request.param)
     sign_in_as(client, user)
     return client
 
