@@ -3,7 +3,7 @@
 from functools import cache
 from urllib.parse import urlsplit
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_user, logout_user
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -39,19 +39,28 @@ def _dummy_hash() -> str:
     return generate_password_hash("not anybody's password")
 
 
-def authenticate(email: str, password: str) -> User | None:
-    """Return the active user with this e-mail and password, or None.
+def user_by_email(email: str) -> User | None:
+    """Return the user with this e-mail address, in any spelling of its case, or None."""
+    return db.session.scalar(db.select(User).where(User.email == normalize_email(email)))
 
-    Checks a hash even for unknown e-mails so that the response time does
-    not reveal which addresses have accounts.
+
+def credentials_valid(user: User | None, password: str) -> bool:
+    """Return True if ``user`` exists, is active and has this password.
+
+    Checks a hash even when there is no user or no password, so that the
+    response time does not reveal which addresses have accounts.
     """
-    user = db.session.scalar(db.select(User).where(User.email == normalize_email(email)))
     if user is None or user.password_hash is None:
         check_password_hash(_dummy_hash(), password)
-        return None
-    if not user.check_password(password) or not user.active:
-        return None
-    return user
+        return False
+    return user.check_password(password) and user.active
+
+
+def start_session(user: User) -> None:
+    """Sign ``user`` in for this browser; the session ends after PERMANENT_SESSION_LIFETIME idle."""
+    session.clear()  # nothing from before sign-in carries over into the new session
+    login_user(user)
+    session.permanent = True
 
 
 def safe_next_url(target: str | None) -> str:
@@ -103,15 +112,14 @@ def sign_in():
         return redirect(url_for("main.index"))
     form = SignInForm()
     if form.validate_on_submit():
-        user = authenticate(form.email.data, form.password.data)
-        if user is not None:
-            login_user(user)
+        user = user_by_email(form.email.data)
+        if credentials_valid(user, form.password.data):
+            start_session(user)
             user.last_sign_in_at = utcnow()
             record("auth.sign_in", user, actor=user)
             db.session.commit()
             return redirect(safe_next_url(request.args.get("next")))
-        known = db.session.scalar(db.select(User).where(User.email == normalize_email(form.email.data)))
-        record("auth.sign_in_failed", known)
+        record("auth.sign_in_failed", user)
         db.session.commit()
         flash(SIGN_IN_FAILED, "danger")
     return render_template("auth/sign_in.html", form=form)
@@ -138,7 +146,7 @@ def change_password():
         user.set_password(form.password.data)
         record("auth.password_changed", user)
         db.session.commit()
-        login_user(user)  # the session token changed: keep this session, end the others
+        start_session(user)  # the session token changed: keep this session, end the others
         flash("Your password is changed. Other devices have been signed out.", "success")
         return redirect(url_for("main.index"))
     return render_template("auth/change_password.html", form=form)
@@ -178,8 +186,7 @@ def accept_invitation(token: str):
         user.set_password(form.password.data)
         record("auth.invitation_accepted", user, actor=user)
         db.session.commit()
-        logout_user()
-        login_user(user)
+        start_session(user)
         flash(f"Welcome to Bench, {user.name}. Your password is set.", "success")
         return redirect(url_for("main.index"))
     return render_template("auth/accept_invitation.html", form=form, user=user)

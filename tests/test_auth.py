@@ -1,5 +1,7 @@
 """Signing in and out, throttling, password changes, invitations and session cookies."""
 
+import uuid
+
 import pytest
 
 from hiring.auth import SIGN_IN_FAILED, THROTTLED
@@ -133,12 +135,14 @@ def test_repeated_failures_from_one_address_are_throttled(app, client):
     assert sign_in(client, "mia@example.com", environ_base=other_address).status_code == 302
 
 
-def test_throttle_is_shared_by_workers_through_redis(database, tmp_path):
+def test_throttle_is_shared_by_workers_through_redis(database):
     """With Redis storage, failures counted by one worker throttle the next worker too."""
     from hiring import create_app
     from tests.conftest import base_config
 
-    config = base_config(**database, RATELIMIT_STORAGE_URI="redis://127.0.0.1:6379", RATELIMIT_KEY_PREFIX=tmp_path.name)
+    config = base_config(
+        **database, RATELIMIT_STORAGE_URI="redis://127.0.0.1:6379", RATELIMIT_KEY_PREFIX=uuid.uuid4().hex
+    )
     worker_one, worker_two = create_app(config), create_app(config)
     with worker_one.app_context():
         make_user(email="mia@example.com")
@@ -275,6 +279,7 @@ def test_session_cookie_is_http_only_and_same_site(app, client):
     assert "HttpOnly" in cookie
     assert "SameSite=Lax" in cookie
     assert "Secure" not in cookie
+    assert "Expires=" in cookie  # ends after PERMANENT_SESSION_LIFETIME without use, not never
 
 
 def test_session_cookie_is_secure_over_https(app):
