@@ -11,7 +11,7 @@ from hiring.config import load_config
 from hiring.errors import init_errors
 from hiring.extensions import bootstrap, csrf, limiter, login_manager, migrate
 from hiring.security import init_security
-from models import db
+from models import contact, db
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -28,6 +28,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         instance_relative_config=True,
     )
     load_config(app, test_config)
+    contact.default_phone_region = app.config["DEFAULT_PHONE_REGION"]
     init_extensions(app)
     init_security(app)
     register_blueprints(app)
@@ -53,7 +54,7 @@ def init_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     """Import and register every blueprint."""
-    from hiring import audit, auth, main, users
+    from hiring import audit, auth, imports, main, merge, users
 
-    for module in (main, auth, users, audit):
+    for module in (main, auth, users, audit, imports, merge):
         app.register_blueprint(module.bp)

@@ -10,6 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from hiring.audit import record
 from hiring.demo import DEMO_SIGN_INS, EXTRA_PASSWORD, database_is_empty, demo_loaded, load_demo
 from hiring.forms import password_problem
+from hiring.imports import import_cli
 from models import Role, User, db, normalize_email
 
 
@@ -81,3 +82,4 @@ def init_commands(app: Flask) -> None:
     """Register the commands on the app."""
     app.cli.add_command(create_user_command)
     app.cli.add_command(demo_command)
+    app.cli.add_command(import_cli)

@@ -29,6 +29,10 @@ DEFAULTS = {
     "INVITATION_MAX_AGE": int(timedelta(days=7).total_seconds()),
     "TRUSTED_PROXIES": 0,
     "PAGE_SIZE": 50,
+    # Phone numbers written without a country code are read as numbers of this region.
+    "DEFAULT_PHONE_REGION": "US",
+    # A candidate not touched for this many days is "going cold".
+    "GOING_COLD_DAYS": 30,
 }
 
 # Read without a prefix because that is how hosting platforms and operators

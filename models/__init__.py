@@ -2,12 +2,40 @@
 
 from models.audit import AuditEntry
 from models.base import Base, UTCDateTime, VersionedMixin, db, utcnow
+from models.candidate import (
+    Candidate,
+    ConsentMethod,
+    PoolStatus,
+    Segment,
+    Source,
+    StatusChange,
+    Tag,
+    Touch,
+    TouchKind,
+)
+from models.opening import DEFAULT_STAGES, Application, Opening, OpeningStatus, StageMove
+from models.saved_view import SavedView
 from models.user import Role, User, is_last_active_admin, normalize_email
 
 __all__ = [
+    "DEFAULT_STAGES",
+    "Application",
     "AuditEntry",
     "Base",
+    "Candidate",
+    "ConsentMethod",
+    "Opening",
+    "OpeningStatus",
+    "PoolStatus",
     "Role",
+    "SavedView",
+    "Segment",
+    "Source",
+    "StageMove",
+    "StatusChange",
+    "Tag",
+    "Touch",
+    "TouchKind",
     "UTCDateTime",
     "User",
     "VersionedMixin",

@@ -5,7 +5,8 @@ from itertools import count
 
 from werkzeug.security import generate_password_hash
 
-from models import Role, User, db
+from models import Candidate, Opening, OpeningStatus, Role, User, db
+from models.candidate import tags_named
 
 PASSWORD = "correct horse battery"
 _numbers = count(1)
@@ -38,3 +39,32 @@ def sign_in_as(client, user: User) -> None:
     with client.session_transaction() as session:
         session["_user_id"] = user.get_id()
         session["_fresh"] = True
+
+
+def make_candidate(**overrides) -> Candidate:
+    """Create and commit a candidate; ``tags`` may be a list of names."""
+    number = next(_numbers)
+    tag_names = overrides.pop("tags", [])
+    fields = {"name": f"Candidate {number}", "email": f"candidate{number}@example.org"}
+    fields.update(overrides)
+    candidate = Candidate(**fields)
+    candidate.tags = tags_named(tag_names)
+    db.session.add(candidate)
+    db.session.commit()
+    db.session.refresh(candidate)
+    candidate.tags  # noqa: B018 - load before detaching
+    db.session.expunge(candidate)
+    return candidate
+
+
+def make_opening(**overrides) -> Opening:
+    """Create and commit an opening."""
+    number = next(_numbers)
+    fields = {"title": f"Account Executive {number}", "status": OpeningStatus.OPEN}
+    fields.update(overrides)
+    opening = Opening(**fields)
+    db.session.add(opening)
+    db.session.commit()
+    db.session.refresh(opening)
+    db.session.expunge(opening)
+    return opening
