@@ -54,7 +54,7 @@ def init_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     """Import and register every blueprint."""
-    from hiring import audit, auth, imports, main, merge, users
+    from hiring import audit, auth, candidates, imports, main, merge, openings, users
 
-    for module in (main, auth, users, audit, imports, merge):
+    for module in (main, auth, users, audit, candidates, openings, imports, merge):
         app.register_blueprint(module.bp)

@@ -67,6 +67,7 @@ def test_every_route_enforces_its_rule_for_every_role(app, role):
         if user:
             sign_in_as(client, user)
         response = client.open(url_of(app, rule, target.id), method=method)
+        response.close()  # end streamed responses (the CSV export) before the next request
         declared = access_rule_of(app, rule.endpoint)
         label = f"{method} {rule.rule} as {role or 'anonymous'}"
         if declared == PUBLIC:

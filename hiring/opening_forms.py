@@ -1,0 +1,74 @@
+"""Forms for openings and their boards."""
+
+from flask_wtf import FlaskForm
+from wtforms import IntegerField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
+
+from hiring.candidate_forms import enum_choices
+from hiring.forms import VersionedForm, strip
+from models import Application, OpeningStatus, Segment, db
+
+MAX_STAGES = 15
+
+
+def stage_lines(text: str | None) -> list[str]:
+    """Split the stages text box into stage names, one per line, blank lines dropped."""
+    return [line.strip().lower() for line in (text or "").splitlines() if line.strip()]
+
+
+class OpeningFields(FlaskForm):
+    """The fields of an opening. Hiring manager choices are set by the view."""
+
+    title = StringField("Title", validators=[DataRequired(), Length(max=200)], filters=[strip])
+    territory = StringField("Territory", validators=[Optional(), Length(max=120)], filters=[strip])
+    segment = SelectField("Segment", choices=enum_choices(Segment, "Any"), default="", validators=[Optional()])
+    headcount = IntegerField("Headcount", default=1, validators=[DataRequired(), NumberRange(min=1, max=500)])
+    status = SelectField("Status", choices=enum_choices(OpeningStatus), default=OpeningStatus.DRAFT.value)
+    hiring_manager_id = SelectField("Hiring manager", coerce=lambda v: int(v) if v else None, validators=[Optional()])
+    stages = TextAreaField(
+        "Stages",
+        validators=[DataRequired()],
+        description="One stage per line, in order; candidates start at the first.",
+    )
+
+    def validate_stages(self, field) -> None:
+        """Stages are unique, short, at most MAX_STAGES, and none in use may be removed."""
+        stages = stage_lines(field.data)
+        if len(set(stages)) != len(stages):
+            raise ValidationError("Each stage may appear only once.")
+        if len(stages) > MAX_STAGES:
+            raise ValidationError(f"Use at most {MAX_STAGES} stages.")
+        if any(len(stage) > 60 for stage in stages):
+            raise ValidationError("A stage name may have at most 60 characters.")
+        record = getattr(self, "record", None)
+        if record is not None:
+            in_use = set(db.session.scalars(db.select(Application.stage).where(Application.opening_id == record.id)))
+            missing = sorted(in_use - set(stages))
+            if missing:
+                raise ValidationError(f"Candidates are still at {', '.join(missing)}; move them before removing it.")
+
+
+class NewOpeningForm(OpeningFields):
+    """Open a new role."""
+
+
+class OpeningForm(VersionedForm, OpeningFields):
+    """Edit an opening."""
+
+
+class MoveForm(FlaskForm):
+    """Move a candidate on an opening's board. Stage choices are the opening's stages."""
+
+    stage = SelectField("Move to", validators=[DataRequired()])
+
+
+class OpeningFilterForm(FlaskForm):
+    """Filter the openings list (GET, no CSRF)."""
+
+    class Meta:
+        csrf = False
+
+    status = SelectField(
+        "Status", choices=enum_choices(OpeningStatus, "Any status"), default="", validators=[Optional()]
+    )
+    q = StringField("Title or territory", validators=[Optional(), Length(max=100)])

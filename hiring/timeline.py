@@ -1,0 +1,64 @@
+"""A candidate's activity timeline: touches, status changes and stage moves, newest first."""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from models import Application, Opening, StageMove, StatusChange, Touch, User, db
+
+TIMELINE_LIMIT = 200
+
+
+@dataclass(frozen=True)
+class Event:
+    """One line of the timeline."""
+
+    at: datetime
+    kind: str  # "touch", "status" or "stage"
+    title: str
+    body: str
+    author: str | None
+
+
+def timeline(candidate_id: int, limit: int = TIMELINE_LIMIT) -> list[Event]:
+    """Return the candidate's most recent events, newest first (three queries, whatever the count)."""
+    touches = db.session.execute(
+        db.select(Touch, User.name)
+        .outerjoin(User, Touch.author_id == User.id)
+        .where(Touch.candidate_id == candidate_id)
+        .order_by(Touch.at.desc())
+        .limit(limit)
+    ).all()
+    changes = db.session.execute(
+        db.select(StatusChange, User.name)
+        .outerjoin(User, StatusChange.changed_by_id == User.id)
+        .where(StatusChange.candidate_id == candidate_id)
+        .order_by(StatusChange.at.desc())
+        .limit(limit)
+    ).all()
+    moves = db.session.execute(
+        db.select(StageMove, Opening.title, User.name)
+        .join(Application, StageMove.application_id == Application.id)
+        .join(Opening, Application.opening_id == Opening.id)
+        .outerjoin(User, StageMove.moved_by_id == User.id)
+        .where(Application.candidate_id == candidate_id)
+        .order_by(StageMove.at.desc())
+        .limit(limit)
+    ).all()
+    events = [Event(t.at, "touch", t.kind.label, t.summary, author) for t, author in touches]
+    events += [Event(c.at, "status", status_title(c), c.reason, author) for c, author in changes]
+    events += [Event(m.at, "stage", stage_title(m, opening), "", author) for m, opening, author in moves]
+    return sorted(events, key=lambda event: event.at, reverse=True)[:limit]
+
+
+def status_title(change: StatusChange) -> str:
+    """Describe a status change, e.g. "Status: Engaged → Not now"."""
+    if change.from_status is None:
+        return f"Added to the pool as {change.to_status.label}"
+    return f"Status: {change.from_status.label} → {change.to_status.label}"
+
+
+def stage_title(move: StageMove, opening_title: str) -> str:
+    """Describe a stage move, e.g. "SMB AE: screen → interviews"."""
+    if move.from_stage is None:
+        return f"Considered for {opening_title} ({move.to_stage})"
+    return f"{opening_title}: {move.from_stage} → {move.to_stage}"
