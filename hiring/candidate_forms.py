@@ -209,8 +209,8 @@ class BulkForm(FlaskForm):
     def validate_action(self, field) -> None:
         """Each action needs its value."""
         needed = {"tag": self.tag, "owner": self.owner, "next_touch": self.next_touch_on, "opening": self.opening}
-        value_field = needed[field.data]
-        if not value_field.data:
+        value_field = needed.get(field.data)
+        if value_field is not None and not value_field.data:
             raise ValidationError(f"Choose the {value_field.label.text.lower()} to apply.")
 
 

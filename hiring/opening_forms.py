@@ -2,7 +2,7 @@
 
 from flask_wtf import FlaskForm
 from wtforms import IntegerField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
 from hiring.candidate_forms import enum_choices
 from hiring.forms import VersionedForm, strip
@@ -22,7 +22,7 @@ class OpeningFields(FlaskForm):
     title = StringField("Title", validators=[DataRequired(), Length(max=200)], filters=[strip])
     territory = StringField("Territory", validators=[Optional(), Length(max=120)], filters=[strip])
     segment = SelectField("Segment", choices=enum_choices(Segment, "Any"), default="", validators=[Optional()])
-    headcount = IntegerField("Headcount", default=1, validators=[DataRequired(), NumberRange(min=1, max=500)])
+    headcount = IntegerField("Headcount", default=1, validators=[InputRequired(), NumberRange(min=1, max=500)])
     status = SelectField("Status", choices=enum_choices(OpeningStatus), default=OpeningStatus.DRAFT.value)
     hiring_manager_id = SelectField("Hiring manager", coerce=lambda v: int(v) if v else None, validators=[Optional()])
     stages = TextAreaField(

@@ -1,0 +1,173 @@
+"""The pool list: search, every filter, sorting, paging, going cold, bulk actions and CSV export."""
+
+import csv
+import io
+import re
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+
+from hiring.export import safe_cell
+from models import Application, AuditEntry, Candidate, PoolStatus, Role, Segment, Source, db
+from tests.factories import make_candidate, make_opening, make_user, sign_in_as
+
+TODAY = date.today()
+
+
+@pytest.fixture
+def pool(app, client):
+    """Sign in as a manager over a small, varied pool; return the ids by first name."""
+    with app.app_context():
+        manager = make_user(Role.MANAGER, name="Max Manager")
+        other = make_user(Role.MANAGER, name="Olga Other")
+        opening = make_opening(title="SMB AE")
+        long_ago = datetime.now(UTC) - timedelta(days=90)
+        people = {
+            "ada": make_candidate(name="Ada Byron", company="Acme", title="AE", status=PoolStatus.ENGAGED,
+                                  source=Source.REFERRAL, referrer="X", segment=Segment.SMB, owner_id=manager.id,
+                                  tags=["saas"], next_touch_on=TODAY - timedelta(days=1), location="Austin"),
+            "bo": make_candidate(name="Bo Chen", company="Globex", title="SDR", status=PoolStatus.PROSPECT,
+                                 source=Source.EVENT, segment=Segment.ENTERPRISE, owner_id=other.id,
+                                 tags=["saas", "fintech"], next_touch_on=TODAY + timedelta(days=10),
+                                 last_touch_at=datetime.now(UTC)),
+            "cy": make_candidate(name="Cy Diaz", company="Initech", title="Senior AE", status=PoolStatus.NOT_NOW,
+                                 source=Source.INBOUND, notes="Strong closer", last_touch_at=long_ago),
+            "di": make_candidate(name="Di Evans", company="Acme", status=PoolStatus.REJECTED,
+                                 next_touch_on=TODAY - timedelta(days=3)),
+        }  # fmt: skip
+        db.session.add(Application(candidate_id=people["bo"].id, opening_id=opening.id, stage="screen"))
+        db.session.add(Application(candidate_id=people["cy"].id, opening_id=opening.id, stage="sourced"))
+        db.session.commit()
+    sign_in_as(client, manager)
+    ids = {key: c.id for key, c in people.items()}
+    ids.update(manager=manager.id, other=other.id, opening=opening.id)
+    return ids
+
+
+def listed(client, query=""):
+    """Return the candidate names shown on the list page, in order, and the page text."""
+    response = client.get("/candidates/" + query)
+    assert response.status_code == 200
+    return re.findall(r'<a href="/candidates/\d+">([^<]+)</a>', response.text), response.text
+
+
+@pytest.mark.parametrize(
+    "query, expected",
+    [
+        ("?sort=name", ["Ada Byron", "Bo Chen", "Cy Diaz", "Di Evans"]),
+        ("?sort=-name", ["Di Evans", "Cy Diaz", "Bo Chen", "Ada Byron"]),
+        ("?q=acme&sort=name", ["Ada Byron", "Di Evans"]),
+        ("?q=closer", ["Cy Diaz"]),
+        ("?q=saas&sort=name", ["Ada Byron", "Bo Chen"]),
+        ("?status=not_now", ["Cy Diaz"]),
+        ("?source=event", ["Bo Chen"]),
+        ("?segment=smb", ["Ada Byron"]),
+        ("?tag=fintech", ["Bo Chen"]),
+        ("?owner=none&sort=name", ["Cy Diaz", "Di Evans"]),
+        ("?opening={opening}&sort=name", ["Bo Chen", "Cy Diaz"]),
+        ("?opening={opening}&stage=screen", ["Bo Chen"]),
+        ("?stage=sourced", ["Cy Diaz"]),
+        ("?touch=due", ["Ada Byron"]),  # Di is overdue too, but rejected: no longer kept warm
+        ("?touch=cold&sort=name", ["Ada Byron", "Cy Diaz"]),  # due, or untouched for 30+ days
+        ("?touch=none&sort=name", ["Cy Diaz"]),
+        ("?q=saas&tag=fintech&status=prospect", ["Bo Chen"]),
+        ("?q=saas&status=not_now", []),
+        ("?sort=-next_touch", ["Bo Chen", "Ada Byron", "Di Evans", "Cy Diaz"]),  # empty dates last
+        ("?sort=company", ["Ada Byron", "Di Evans", "Bo Chen", "Cy Diaz"]),  # ties keep the order of adding
+        ("?sort=owner", ["Ada Byron", "Bo Chen", "Cy Diaz", "Di Evans"]),
+    ],
+)
+def test_search_filters_and_sorts(client, pool, query, expected):
+    names, _ = listed(client, query.format(**pool))
+    assert names == expected
+
+
+def test_owner_filter_by_user(client, pool):
+    names, _ = listed(client, f"?owner={pool['other']}")
+    assert names == ["Bo Chen"]
+
+
+def test_paging_edges_and_total(app, client, pool):
+    app.config["PAGE_SIZE"] = 3
+    names, text = listed(client, "?sort=name")
+    assert names == ["Ada Byron", "Bo Chen", "Cy Diaz"] and "Showing 1–3 of 4 candidates." in text
+    names, text = listed(client, "?sort=name&page=2")
+    assert names == ["Di Evans"] and "Showing 4–4 of 4 candidates." in text
+    assert 'href="/candidates/?sort=name&amp;page=1"' in text  # the query is kept in page links
+    names, text = listed(client, "?sort=name&page=9")
+    assert names == [] and "Page 9 is past the end: there are 4 candidates." in text
+    names, text = listed(client, "?q=nobody-matches-this")
+    assert "No candidates match." in text
+
+
+@pytest.mark.parametrize("query", ["?status=asleep", "?sort=shoe_size", "?touch=later", "?opening=abc"])
+def test_bad_filters_are_explained(client, pool, query):
+    names, text = listed(client, query)
+    assert names == [] and "Not a valid choice." in text
+
+
+def test_bulk_actions(app, client, pool):
+    back = "/candidates/?sort=name"
+    ids = [pool["ada"], pool["cy"]]
+    response = client.post("/candidates/bulk", data={"ids": ids, "action": "tag", "tag": " Hunter ", "back": back})
+    assert response.headers["Location"] == back
+    client.post("/candidates/bulk", data={"ids": ids, "action": "owner", "owner": str(pool["other"])})
+    client.post("/candidates/bulk", data={"ids": ids, "action": "next_touch", "next_touch_on": "2027-02-01"})
+    client.post("/candidates/bulk", data={"ids": ids, "action": "opening", "opening": str(pool["opening"])})
+    with app.app_context():
+        for candidate_id in ids:
+            c = db.session.get(Candidate, candidate_id)
+            assert "hunter" in c.tag_names and c.owner_id == pool["other"] and c.next_touch_on == date(2027, 2, 1)
+        stages = db.session.execute(
+            db.select(Application.candidate_id, Application.stage).where(Application.opening_id == pool["opening"])
+        ).all()
+        assert sorted(stages) == sorted([(pool["ada"], "sourced"), (pool["bo"], "screen"), (pool["cy"], "sourced")])
+        actions = db.session.scalars(db.select(AuditEntry.action).where(AuditEntry.action.like("candidates.bulk%")))
+        assert len(actions.all()) == 3
+    page = client.get("/candidates/").text
+    assert re.findall(r"Done: [^<]*", page) == [
+        *["Done: 2 of 2 selected candidates changed."] * 3,
+        "Done: 1 of 2 selected candidates changed.",  # Cy was already considered for the opening
+    ]
+
+
+@pytest.mark.parametrize(
+    "data, message",
+    [
+        ({"action": "tag"}, "Choose the tag to apply."),
+        ({"action": "tag", "tag": "x", "ids": []}, "This field is required."),
+        ({"action": "fly", "tag": "x"}, "Not a valid choice."),
+    ],
+)
+def test_bulk_action_errors(client, pool, data, message):
+    data = {"ids": [pool["ada"]], **data}
+    response = client.post("/candidates/bulk", data=data, follow_redirects=True)
+    assert message in response.text
+
+
+def test_export_is_the_filtered_list_as_safe_csv(app, client, pool):
+    with app.app_context():
+        make_candidate(name='=HYPERLINK("http://evil")', company="+cmd", tags=["saas"], notes="@SUM(A1)")
+    response = client.get("/candidates/export.csv?tag=saas&sort=name")
+    assert response.headers["Content-Type"].startswith("text/csv")
+    assert "attachment" in response.headers["Content-Disposition"]
+    rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff"))))
+    assert [row["name"] for row in rows] == ['\'=HYPERLINK("http://evil")', "Ada Byron", "Bo Chen"]
+    assert rows[0]["company"] == "'+cmd" and rows[0]["notes"] == "'@SUM(A1)"
+    assert rows[2]["tags"] == "fintech; saas" and rows[1]["status"] == "engaged"
+    with app.app_context():
+        entry = db.session.scalars(db.select(AuditEntry).where(AuditEntry.action == "candidates.exported")).one()
+        assert entry.details == {"filters": ["sort", "tag"]}
+
+
+@pytest.mark.parametrize(
+    "value, expected", [("=1+1", "'=1+1"), ("-2", "'-2"), ("\tx", "'\tx"), ("@x", "'@x"), ("ok", "ok"), (None, "")]
+)
+def test_safe_cell(value, expected):
+    assert safe_cell(value) == expected
+
+
+def test_going_cold_respects_the_configured_days(app, client, pool):
+    app.config["GOING_COLD_DAYS"] = 200
+    names, _ = listed(client, "?touch=cold&sort=name")
+    assert names == ["Ada Byron"]  # Cy's 90 days no longer count as cold
