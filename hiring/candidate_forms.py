@@ -139,7 +139,7 @@ class TouchForm(FlaskForm):
 
     kind = SelectField("Kind", choices=enum_choices(TouchKind), default=TouchKind.CALL.value)
     summary = TextAreaField("What happened", validators=[Optional(), Length(max=2000)])
-    next_touch_on = DateField("Next touch", validators=[Optional()])
+    next_touch_on = DateField("Then touch again on (optional)", validators=[Optional()])
 
 
 class NextTouchForm(FlaskForm):

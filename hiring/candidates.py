@@ -6,6 +6,7 @@ from urllib.parse import urlencode
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import contains_eager
 from sqlalchemy.orm.exc import StaleDataError
 from wtforms.fields.choices import SelectChoice
 
@@ -146,7 +147,11 @@ def detail(candidate_id: int):
 def render_detail(candidate: Candidate, status: int = 200, **forms):
     """Render a candidate's page; ``forms`` replace the blank action forms (to show errors and keep input)."""
     applications = db.session.scalars(
-        db.select(Application).join(Opening).where(Application.candidate_id == candidate.id).order_by(Opening.title)
+        db.select(Application)
+        .join(Opening)
+        .options(contains_eager(Application.opening))
+        .where(Application.candidate_id == candidate.id)
+        .order_by(Opening.title)
     ).all()
     forms.setdefault("status_form", StatusForm(formdata=None, status=candidate.status.value))
     forms.setdefault("touch_form", TouchForm(formdata=None))

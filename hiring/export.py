@@ -6,7 +6,6 @@ from collections.abc import Iterator
 
 from flask import Response, stream_with_context
 from sqlalchemy import Select
-from sqlalchemy.orm import selectinload
 
 from models import Candidate, db
 
@@ -55,9 +54,7 @@ def csv_lines(query: Select) -> Iterator[str]:
 
     writer.writerow(COLUMNS)
     yield "\ufeff" + flush()  # BOM: Excel then reads the file as UTF-8
-    rows = db.session.scalars(
-        query.options(selectinload(Candidate.tags), selectinload(Candidate.owner)).execution_options(yield_per=BATCH)
-    )
+    rows = db.session.scalars(query.execution_options(yield_per=BATCH))
     for number, candidate in enumerate(rows, start=1):
         writer.writerow(candidate_row(candidate))
         if number % BATCH == 0:

@@ -4,6 +4,7 @@ from datetime import UTC, date, datetime, timedelta
 
 from flask import current_app
 from sqlalchemy import Select, and_, or_
+from sqlalchemy.orm import joinedload, selectinload
 
 from models import Application, Candidate, PoolStatus, Tag, User, db
 from models.candidate import candidate_tag
@@ -43,7 +44,8 @@ def pool_query(filters: dict, today: date | None = None) -> Select:
     ``filters`` keys: q, status, source, owner, tag, segment, opening, stage, touch, sort.
     """
     today = today or date.today()
-    query = db.select(Candidate)
+    # Tags and owners are shown on every row: load them in two queries, not two per row.
+    query = db.select(Candidate).options(selectinload(Candidate.tags), joinedload(Candidate.owner))
     search = matches_search(filters.get("q") or "", db.engine.dialect.name)
     if search is not None:
         query = query.where(search)

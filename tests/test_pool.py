@@ -171,3 +171,31 @@ def test_going_cold_respects_the_configured_days(app, client, pool):
     app.config["GOING_COLD_DAYS"] = 200
     names, _ = listed(client, "?touch=cold&sort=name")
     assert names == ["Ada Byron"]  # Cy's 90 days no longer count as cold
+
+
+def count_queries(app, client, url) -> int:
+    """Return how many SQL statements one request runs."""
+    statements = []
+    with app.app_context():
+        engine = db.engine
+
+    def count(*args):
+        statements.append(args[2])
+
+    db.event.listen(engine, "before_cursor_execute", count)
+    try:
+        assert client.get(url).status_code == 200
+    finally:
+        db.event.remove(engine, "before_cursor_execute", count)
+    return len(statements)
+
+
+@pytest.mark.parametrize("url", ["/candidates/?sort=owner", "/candidates/?q=saas", "/candidates/{ada}"])
+def test_pages_run_a_bounded_number_of_queries(app, client, pool, url):
+    """No N+1: the query count does not grow with the rows shown."""
+    url = url.format(**pool)
+    before = count_queries(app, client, url)
+    with app.app_context():
+        for number in range(12):
+            make_candidate(name=f"Extra {number}", tags=["saas", f"t{number}"], owner_id=pool["manager"])
+    assert count_queries(app, client, url) == before
