@@ -7,7 +7,6 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import contains_eager
-from sqlalchemy.orm.exc import StaleDataError
 from wtforms.fields.choices import SelectChoice
 
 from hiring import pool_actions
@@ -25,8 +24,8 @@ from hiring.candidate_forms import (
     TouchForm,
 )
 from hiring.duplicates import duplicates_of, find_duplicates
+from hiring.editing import commit_edit
 from hiring.export import csv_response
-from hiring.forms import CONFLICT_MESSAGE
 from hiring.pool import pool_query
 from hiring.timeline import timeline
 from models import Application, Candidate, Opening, OpeningStatus, PoolStatus, Role, SavedView, TouchKind, User, db
@@ -180,17 +179,7 @@ def edit(candidate_id: int):
     if form.validate_on_submit():
         changed = pool_actions.fill_record(candidate, form)
         record("candidate.updated", candidate, details={"fields": changed})
-        try:
-            db.session.commit()
-        except StaleDataError:
-            db.session.rollback()
-            flash(CONFLICT_MESSAGE, "warning")
-            form.conflict = True
-            form.take_current_version()
-        except IntegrityError:
-            db.session.rollback()
-            flash(DUPLICATE_EXTERNAL_ID, "danger")
-        else:
+        if commit_edit(form, integrity_message=DUPLICATE_EXTERNAL_ID):
             flash(f"Saved {candidate.name}.", "success")
             return redirect(url_for("candidates.detail", candidate_id=candidate.id))
     return render_template("candidates/edit.html", form=form, candidate=candidate)

@@ -3,13 +3,12 @@
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import func
-from sqlalchemy.orm.exc import StaleDataError
 from wtforms.fields.choices import SelectChoice
 
 from hiring.access import allow
 from hiring.audit import record
 from hiring.candidates import POOL_ROLES, owner_choices
-from hiring.forms import CONFLICT_MESSAGE
+from hiring.editing import commit_edit
 from hiring.opening_forms import MoveForm, NewOpeningForm, OpeningFilterForm, OpeningForm, stage_lines
 from hiring.pool_actions import change_status
 from models import DEFAULT_STAGES, Application, Candidate, Opening, PoolStatus, StageMove, db, utcnow
@@ -95,14 +94,7 @@ def edit(opening_id: int):
     if form.validate_on_submit():
         changed = fill_opening(opening, form)
         record("opening.updated", opening, details={"fields": changed})
-        try:
-            db.session.commit()
-        except StaleDataError:
-            db.session.rollback()
-            flash(CONFLICT_MESSAGE, "warning")
-            form.conflict = True
-            form.take_current_version()
-        else:
+        if commit_edit(form):
             flash(f"Saved {opening.title}.", "success")
             return redirect(url_for("openings.board", opening_id=opening.id))
     return render_template("openings/form.html", form=form, opening=opening)

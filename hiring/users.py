@@ -2,12 +2,12 @@
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy.orm.exc import StaleDataError
 
 from hiring.access import allow
 from hiring.audit import record
 from hiring.auth import invitation_url
-from hiring.forms import CONFLICT_MESSAGE, NewUserForm, UserFilterForm, UserForm
+from hiring.editing import commit_edit
+from hiring.forms import NewUserForm, UserFilterForm, UserForm
 from models import AuditEntry, Role, User, db, is_last_active_admin
 
 bp = Blueprint("users", __name__, url_prefix="/admin/users")
@@ -75,14 +75,7 @@ def edit(user_id: int):
         user.name = form.name.data
         user.role = Role(form.role.data)
         record("user.updated", user, details={"fields": changed})
-        try:
-            db.session.commit()
-        except StaleDataError:  # saved by someone else between our check and our write
-            db.session.rollback()
-            flash(CONFLICT_MESSAGE, "warning")
-            form.conflict = True
-            form.take_current_version()
-        else:
+        if commit_edit(form):
             flash(f"Saved {user.name}.", "success")
             return redirect(url_for("users.edit", user_id=user.id))
     history = db.session.scalars(

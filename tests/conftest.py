@@ -14,7 +14,8 @@ import sqlalchemy as sa
 from flask_migrate import upgrade
 
 from hiring import ROOT, create_app
-from models import db
+from models import Role, db
+from tests.factories import make_user, sign_in_as
 
 POSTGRES_URL = os.environ.get("BENCH_TEST_DATABASE_URL")
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
@@ -141,3 +142,12 @@ def client(app):
 def runner(app):
     """Return a CLI runner."""
     return app.test_cli_runner()
+
+
+@pytest.fixture
+def manager(app, client):
+    """Sign the client in as the manager Max Manager, and return him."""
+    with app.app_context():
+        user = make_user(Role.MANAGER, name="Max Manager")
+    sign_in_as(client, user)
+    return user

@@ -10,15 +10,6 @@ from tests.factories import make_candidate, make_user, sign_in_as
 GOOD = {"name": "Mia Lopez", "email": "Mia@Globex.com", "company": "Globex", "title": "AE", "status": "prospect"}
 
 
-@pytest.fixture
-def manager(app, client):
-    """Sign in as a manager and return them."""
-    with app.app_context():
-        user = make_user(Role.MANAGER, name="Max Manager")
-    sign_in_as(client, user)
-    return user
-
-
 def get_candidate(app, candidate_id) -> Candidate:
     with app.app_context():
         candidate = db.session.get(Candidate, candidate_id)

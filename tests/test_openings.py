@@ -5,15 +5,6 @@ import pytest
 from models import Application, AuditEntry, Candidate, Opening, OpeningStatus, PoolStatus, Role, StageMove, db
 from tests.factories import make_candidate, make_opening, make_user, sign_in_as
 
-
-@pytest.fixture
-def manager(app, client):
-    with app.app_context():
-        user = make_user(Role.MANAGER, name="Max Manager")
-    sign_in_as(client, user)
-    return user
-
-
 OPENING = {
     "title": "SMB Account Executive", "territory": "Austin", "segment": "smb", "headcount": "2", "status": "open",
     "stages": "sourced\nscreen\nrole-play\noffer\nhired\nrejected",
