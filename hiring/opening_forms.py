@@ -2,6 +2,7 @@
 
 from flask_wtf import FlaskForm
 from wtforms import IntegerField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
 from hiring.candidate_forms import enum_choices
@@ -72,3 +73,9 @@ class OpeningFilterForm(FlaskForm):
         "Status", choices=enum_choices(OpeningStatus, "Any status"), default="", validators=[Optional()]
     )
     q = StringField("Title or territory", validators=[Optional(), Length(max=100)])
+    sort = SelectField(
+        "Sort",
+        choices=[SelectChoice("status", "Status"), SelectChoice("title", "Title"), SelectChoice("-created", "Newest")],
+        default="status",
+        validators=[Optional()],
+    )

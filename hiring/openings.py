@@ -14,6 +14,11 @@ from hiring.pool_actions import change_status
 from models import DEFAULT_STAGES, Application, Candidate, Opening, PoolStatus, StageMove, db, utcnow
 
 bp = Blueprint("openings", __name__, url_prefix="/openings")
+SORTS = {
+    "status": (Opening.status, Opening.title, Opening.id),
+    "title": (Opening.title, Opening.id),
+    "-created": (Opening.created_at.desc(), Opening.id.desc()),
+}
 FIELDS = ("title", "territory", "segment", "headcount", "status", "hiring_manager_id")
 
 
@@ -42,8 +47,9 @@ def manager_choices() -> list[SelectChoice]:
 def index():
     """List openings with their candidate counts: filter by status, search title or territory, page."""
     form = OpeningFilterForm(request.args)
-    query = db.select(Opening).order_by(Opening.status, Opening.title)
+    query = db.select(Opening)
     if form.validate():
+        query = query.order_by(*SORTS[form.sort.data or "status"])
         if form.status.data:
             query = query.where(Opening.status == form.status.data)
         if form.q.data:

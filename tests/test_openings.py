@@ -1,5 +1,7 @@
 """Openings: create and edit with stages, the board, moving and removing candidates; the pool stays."""
 
+import re
+
 import pytest
 
 from models import Application, AuditEntry, Candidate, Opening, OpeningStatus, PoolStatus, Role, StageMove, db
@@ -106,6 +108,24 @@ def test_a_stage_in_use_cannot_be_removed_and_edits_conflict(app, client, manage
     assert client.post(f"/openings/{opening.id}/edit", data=ok).status_code == 302
     stale = client.post(f"/openings/{opening.id}/edit", data={**ok, "title": "Renamed"})
     assert "Someone else saved this record" in stale.text.replace("&#39;", "'") and 'value="Renamed"' in stale.text
+
+
+def test_openings_list_filters_sorts_and_pages(app, client, manager):
+    app.config["PAGE_SIZE"] = 2
+    with app.app_context():
+        make_opening(title="Zeta SDR", status=OpeningStatus.CLOSED, territory="Remote")
+        make_opening(title="Alpha AE", status=OpeningStatus.OPEN, territory="Austin")
+        make_opening(title="Beta AE", status=OpeningStatus.OPEN, territory="Berlin")
+
+    def titles(query):
+        return re.findall(r'<a href="/openings/\d+">([^<]+)</a>', client.get("/openings/" + query).text)
+
+    assert titles("?sort=title") == ["Alpha AE", "Beta AE"]
+    assert titles("?sort=title&page=2") == ["Zeta SDR"]
+    assert titles("?sort=-created") == ["Beta AE", "Alpha AE"]
+    assert titles("?status=closed") == ["Zeta SDR"]
+    assert titles("?q=berl") == ["Beta AE"]
+    assert "Not a valid choice." in client.get("/openings/?sort=budget").text
 
 
 def test_interviewers_cannot_use_openings(app, client):
