@@ -87,14 +87,42 @@ def pytest_sessionstart(session):
         pytest.exit(f"SKIPPED the PostgreSQL run: {reason}.", returncode=0)
 
 
+def seeded_rows(engine) -> dict[str, list[dict]]:
+    """Return the rows that the migrations seeded (default traits, template ...), table by table."""
+    with engine.connect() as conn:
+        return {
+            table.name: [dict(row._mapping) for row in conn.execute(sa.select(table))]
+            for table in db.metadata.sorted_tables
+        }
+
+
+def reset_postgres(engine, seeds: dict[str, list[dict]]) -> None:
+    """Empty every table, then put the migrations' seed rows back, ids and sequences included."""
+    with engine.begin() as conn:
+        tables = ", ".join(f'"{table.name}"' for table in db.metadata.sorted_tables)
+        # TRUNCATE does not fire the audit log's row triggers, unlike DELETE.
+        conn.execute(sa.text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+        for table in db.metadata.sorted_tables:
+            rows = seeds.get(table.name)
+            if not rows:
+                continue
+            conn.execute(table.insert(), rows)
+            if "id" in table.c:  # continue the id sequence after the restored rows
+                sequence = sa.func.pg_get_serial_sequence(table.name, "id")
+                conn.execute(sa.select(sa.func.setval(sequence, sa.select(sa.func.max(table.c.id)).scalar_subquery())))
+
+
 @pytest.fixture(scope="session")
 def migrated_database(tmp_path_factory):
-    """Yield settings of a database migrated to head, shared by the tests of this run."""
+    """Yield settings of a database migrated to head, and its seed rows, shared by the tests of this run."""
     if POSTGRES_URL:
         schema = create_postgres_schema()
         settings = postgres_schema_config(schema)
         migrate_to_head(base_config(**settings))
-        yield settings
+        engine = sa.create_engine(POSTGRES_URL, **settings["SQLALCHEMY_ENGINE_OPTIONS"])
+        seeds = seeded_rows(engine)
+        engine.dispose()
+        yield {**settings, "seeds": seeds}
         drop_postgres_schema(schema)
     else:
         template = tmp_path_factory.mktemp("db") / "template.sqlite"
@@ -107,12 +135,10 @@ def migrated_database(tmp_path_factory):
 def database(migrated_database, tmp_path):
     """Yield settings of an empty, migrated database for one test."""
     if POSTGRES_URL:
-        yield migrated_database
-        engine = sa.create_engine(POSTGRES_URL, **migrated_database["SQLALCHEMY_ENGINE_OPTIONS"])
-        with engine.begin() as conn:
-            tables = ", ".join(f'"{table.name}"' for table in db.metadata.sorted_tables)
-            # TRUNCATE does not fire the audit log's row triggers, unlike DELETE.
-            conn.execute(sa.text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+        settings = {key: value for key, value in migrated_database.items() if key != "seeds"}
+        yield settings
+        engine = sa.create_engine(POSTGRES_URL, **settings["SQLALCHEMY_ENGINE_OPTIONS"])
+        reset_postgres(engine, migrated_database["seeds"])
         engine.dispose()
     else:
         template = migrated_database["SQLALCHEMY_DATABASE_URI"].removeprefix("sqlite:///")
