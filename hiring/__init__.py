@@ -54,7 +54,7 @@ def init_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     """Import and register every blueprint."""
-    from hiring import audit, auth, candidates, imports, main, merge, openings, users
+    from hiring import audit, auth, candidates, imports, interviews, main, merge, openings, traits, users
 
-    for module in (main, auth, users, audit, candidates, openings, imports, merge):
+    for module in (main, auth, users, audit, candidates, openings, imports, merge, interviews, traits):
         app.register_blueprint(module.bp)
