@@ -9,7 +9,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import contains_eager
 from wtforms.fields.choices import SelectChoice
 
-from hiring import pool_actions
+from hiring import pool_actions, scorecards
 from hiring.access import allow
 from hiring.audit import record
 from hiring.candidate_forms import (
@@ -26,6 +26,7 @@ from hiring.candidate_forms import (
 from hiring.duplicates import duplicates_of, find_duplicates
 from hiring.editing import commit_edit
 from hiring.export import csv_response
+from hiring.interview_forms import CancelForm, planning_form
 from hiring.pool import pool_query
 from hiring.timeline import timeline
 from models import Application, Candidate, Opening, OpeningStatus, PoolStatus, Role, SavedView, TouchKind, User, db
@@ -156,12 +157,18 @@ def render_detail(candidate: Candidate, status: int = 200, **forms):
     forms.setdefault("touch_form", TouchForm(formdata=None))
     forms.setdefault("next_touch_form", NextTouchForm(formdata=None, next_touch_on=candidate.next_touch_on))
     forms.setdefault("add_form", bulk_form(formdata=None, ids=[candidate.id], action="opening"))
+    forms.setdefault("interview_form", planning_form(candidate, formdata=None))
+    submitted = scorecards.visible_scorecards(candidate.id, current_user)
     page = render_template(
         "candidates/detail.html",
         candidate=candidate,
         events=timeline(candidate.id),
         applications=applications,
         duplicates=duplicates_of(candidate),
+        interviews=scorecards.interviews_of(candidate.id),
+        combined=scorecards.combined_view(submitted) if submitted else None,
+        revisions=scorecards.revisions_of(candidate.id),
+        cancel_form=CancelForm(),
         **forms,
     )
     return page, status

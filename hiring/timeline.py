@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from datetime import datetime
 
-from models import Application, Opening, StageMove, StatusChange, Touch, User, db
+from models import Application, Interview, Opening, Scorecard, StageMove, StatusChange, Touch, User, db
 
 TIMELINE_LIMIT = 200
 
@@ -13,14 +13,14 @@ class Event:
     """One line of the timeline."""
 
     at: datetime
-    kind: str  # "touch", "status" or "stage"
+    kind: str  # "touch", "status", "stage" or "scorecard"
     title: str
     body: str
     author: str | None
 
 
 def timeline(candidate_id: int, limit: int = TIMELINE_LIMIT) -> list[Event]:
-    """Return the candidate's most recent events, newest first (three queries, whatever the count)."""
+    """Return the candidate's most recent events, newest first (four queries, whatever the count)."""
     touches = db.session.execute(
         db.select(Touch, User.name)
         .outerjoin(User, Touch.author_id == User.id)
@@ -44,7 +44,20 @@ def timeline(candidate_id: int, limit: int = TIMELINE_LIMIT) -> list[Event]:
         .order_by(StageMove.at.desc())
         .limit(limit)
     ).all()
+    cards = db.session.execute(
+        db.select(Scorecard, Interview.kind, User.name)
+        .join(Interview, Scorecard.interview_id == Interview.id)
+        .join(User, Scorecard.interviewer_id == User.id)
+        .where(Scorecard.candidate_id == candidate_id, Scorecard.submitted_at.is_not(None))
+        .order_by(Scorecard.submitted_at.desc())
+        .limit(limit)
+    ).all()
     events = [Event(t.at, "touch", t.kind.label, t.summary, author) for t, author in touches]
+    events += [
+        Event(card.submitted_at, "scorecard", f"Scorecard: {kind.label}",
+              f"Recommendation: {card.recommendation.label}" if card.recommendation else "", author)
+        for card, kind, author in cards
+    ]  # fmt: skip
     events += [Event(c.at, "status", status_title(c), c.reason, author) for c, author in changes]
     events += [Event(m.at, "stage", stage_title(m, opening), "", author) for m, opening, author in moves]
     return sorted(events, key=lambda event: event.at, reverse=True)[:limit]
