@@ -8,6 +8,7 @@ from sqlalchemy.orm import joinedload
 
 from hiring import scorecards as service
 from hiring.access import allow, signed_in
+from hiring.calibration import calibration as compute_calibration
 from hiring.candidates import POOL_ROLES, render_detail
 from hiring.editing import commit_edit
 from hiring.interview_forms import CancelForm, planning_form, scorecard_form_class
@@ -107,6 +108,14 @@ def scorecard(scorecard_id: int):
         others=service.combined_view(submitted) if submitted else None,
         revisions=revisions,
     )
+
+
+@bp.get("/calibration")
+@allow(*POOL_ROLES)
+def calibration():
+    """How each interviewer rates compared with colleagues who interviewed the same candidates."""
+    traits, rows = compute_calibration()
+    return render_template("interviews/calibration.html", traits=traits, rows=rows)
 
 
 OUTCOME_MESSAGES = {

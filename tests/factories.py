@@ -5,7 +5,23 @@ from itertools import count
 
 from werkzeug.security import generate_password_hash
 
-from models import Candidate, Opening, OpeningStatus, Role, User, db
+from models import (
+    Candidate,
+    Interview,
+    InterviewKind,
+    Opening,
+    OpeningStatus,
+    Rating,
+    Recommendation,
+    Role,
+    Scorecard,
+    ScorecardStatus,
+    ScorecardTemplate,
+    Trait,
+    User,
+    db,
+    utcnow,
+)
 from models.candidate import tags_named
 
 PASSWORD = "correct horse battery"
@@ -68,3 +84,27 @@ def make_opening(**overrides) -> Opening:
     db.session.refresh(opening)
     db.session.expunge(opening)
     return opening
+
+
+def make_scorecard(candidate_id: int, interviewer_id: int, scores: dict, recommendation="yes", submitted=True):
+    """Create and commit an interview with one scorecard; ``scores`` maps trait keys to 1-5 or None."""
+    template = db.session.scalars(db.select(ScorecardTemplate).where(ScorecardTemplate.is_current.is_(True))).first()
+    interview = Interview(
+        candidate_id=candidate_id, kind=InterviewKind.BEHAVIOURAL, scheduled_at=utcnow(), template_id=template.id
+    )
+    db.session.add(interview)
+    db.session.flush()
+    traits = {trait.key: trait.id for trait in db.session.scalars(db.select(Trait))}
+    card = Scorecard(
+        interview_id=interview.id,
+        interviewer_id=interviewer_id,
+        candidate_id=candidate_id,
+        template_id=template.id,
+        recommendation=Recommendation(recommendation) if recommendation else None,
+        status=ScorecardStatus.SUBMITTED if submitted else ScorecardStatus.DRAFT,
+        submitted_at=utcnow() if submitted else None,
+        ratings=[Rating(trait_id=traits[key], score=score) for key, score in scores.items()],
+    )
+    db.session.add(card)
+    db.session.commit()
+    return card.id
