@@ -5,12 +5,21 @@ from difflib import SequenceMatcher
 
 from sqlalchemy import func, or_
 
-from models import Candidate, db, normalize_email
-from models.contact import fold, normalize_linkedin, normalize_phone
+from models import Candidate, db
+from models.contact import fold
 
 # Two names at the same company this similar (0..1) are probably one person
 # ("Jon Smith" / "John Smith", "Ana Lopez" / "Ana López").
 NAME_SIMILARITY = 0.85
+# Candidates considered per look-up: a big company has many people with other names.
+MAX_MATCHES = 200
+
+# Why two records look alike, in the words every screen uses.
+SAME_EMAIL = "same e-mail"
+SAME_PHONE = "same phone"
+SAME_LINKEDIN = "same LinkedIn URL"
+SIMILAR_NAME = "similar name at the same company"
+REASONS = (SAME_EMAIL, SAME_PHONE, SAME_LINKEDIN, SIMILAR_NAME)
 
 
 @dataclass(frozen=True)
@@ -27,6 +36,21 @@ def name_similarity(a: str, b: str) -> float:
     return SequenceMatcher(None, " ".join(a_words), " ".join(b_words)).ratio()
 
 
+def reasons_between(a: Candidate, b: Candidate) -> tuple[str, ...]:
+    """Return why two candidates look like the same person (empty if nothing matches)."""
+    reasons = []
+    if set(a.emails) & set(b.emails):
+        reasons.append(SAME_EMAIL)
+    if a.phone_normalized and a.phone_normalized == b.phone_normalized:
+        reasons.append(SAME_PHONE)
+    if a.linkedin_key and a.linkedin_key == b.linkedin_key:
+        reasons.append(SAME_LINKEDIN)
+    same_company = a.company and b.company and a.company.strip().lower() == b.company.strip().lower()
+    if same_company and a.name and name_similarity(a.name, b.name) >= NAME_SIMILARITY:
+        reasons.append(SIMILAR_NAME)
+    return tuple(reasons)
+
+
 def find_duplicates(
     *,
     name: str | None = None,
@@ -37,35 +61,35 @@ def find_duplicates(
     exclude_id: int | None = None,
 ) -> list[Match]:
     """Return existing candidates with the same e-mail, phone or LinkedIn URL, or a very similar name at one company."""
-    addresses = {normalize_email(e) for e in emails if e and e.strip()}
-    phone_key, linkedin_key = normalize_phone(phone), normalize_linkedin(linkedin_url)
+    addresses = [e for e in emails if e and e.strip()]
+    # An unsaved record normalises the details exactly as a saved one would.
+    probe = Candidate(
+        name=name or "",
+        email=addresses[0] if addresses else None,
+        alt_email=addresses[1] if len(addresses) > 1 else None,
+        phone=phone,
+        linkedin_url=linkedin_url,
+        company=company,
+    )
     conditions = []
-    if addresses:
-        conditions += [Candidate.email.in_(addresses), Candidate.alt_email.in_(addresses)]
-    if phone_key:
-        conditions.append(Candidate.phone_normalized == phone_key)
-    if linkedin_key:
-        conditions.append(Candidate.linkedin_key == linkedin_key)
+    if probe.emails:
+        conditions += [Candidate.email.in_(probe.emails), Candidate.alt_email.in_(probe.emails)]
+    if probe.phone_normalized:
+        conditions.append(Candidate.phone_normalized == probe.phone_normalized)
+    if probe.linkedin_key:
+        conditions.append(Candidate.linkedin_key == probe.linkedin_key)
     if name and company and company.strip():
         conditions.append(func.lower(Candidate.company) == company.strip().lower())
     if not conditions:
         return []
-    query = db.select(Candidate).where(or_(*conditions)).order_by(Candidate.id).limit(50)
+    query = db.select(Candidate).where(or_(*conditions)).order_by(Candidate.id).limit(MAX_MATCHES)
     if exclude_id is not None:
         query = query.where(Candidate.id != exclude_id)
     matches = []
     for candidate in db.session.scalars(query):
-        reasons = []
-        if addresses & set(candidate.emails):
-            reasons.append("same e-mail")
-        if phone_key and candidate.phone_normalized == phone_key:
-            reasons.append("same phone")
-        if linkedin_key and candidate.linkedin_key == linkedin_key:
-            reasons.append("same LinkedIn URL")
-        if name and company and name_similarity(name, candidate.name) >= NAME_SIMILARITY:
-            reasons.append("similar name at the same company")
+        reasons = reasons_between(probe, candidate)
         if reasons:
-            matches.append(Match(candidate, tuple(reasons)))
+            matches.append(Match(candidate, reasons))
     return matches
 
 
