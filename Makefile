@@ -35,3 +35,16 @@ test: lint test-sqlite test-postgres
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache
+
+# `make bench`: time the pool list at BENCH_N candidates, generated afresh each run into a
+# scratch SQLite database in BENCH_DIR (DATABASE_URL is blanked: never the app's own data).
+BENCH_N ?= 100000
+BENCH_DIR ?= /tmp/bench-instance
+BENCH_SCRATCH := BENCH_INSTANCE_PATH=$(BENCH_DIR) DATABASE_URL=
+
+.PHONY: bench
+bench: install
+	rm -f $(BENCH_DIR)/bench.sqlite $(BENCH_DIR)/bench.sqlite-journal $(BENCH_DIR)/bench.sqlite-wal
+	$(BENCH_SCRATCH) $(FLASK) db upgrade
+	$(BENCH_SCRATCH) $(BIN)/python -m benchmarks.generate --n $(BENCH_N)
+	$(BENCH_SCRATCH) $(BIN)/python -m benchmarks.bench_pool

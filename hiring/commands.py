@@ -8,7 +8,7 @@ from flask.cli import with_appcontext
 from sqlalchemy.exc import IntegrityError
 
 from hiring.audit import record
-from hiring.demo import DEMO_SIGN_INS, EXTRA_PASSWORD, database_is_empty, demo_loaded, load_demo
+from hiring.demo import DEMO_SIGN_INS, EXTRA_PASSWORD, database_is_empty, demo_loaded, demo_summary, load_demo
 from hiring.forms import password_problem
 from hiring.imports import import_cli
 from models import Role, User, db, normalize_email
@@ -73,8 +73,8 @@ def demo_command(if_empty: bool, seed: int) -> None:
         if demo_loaded():
             print_demo_sign_ins()
         return
-    users = load_demo(seed)
-    click.echo(f"Loaded demo data: {len(users)} users.")
+    load_demo(seed)
+    click.echo(f"Loaded demo data: {demo_summary()}.")
     print_demo_sign_ins()
 
 

@@ -32,8 +32,10 @@ class Match:
 
 def name_similarity(a: str, b: str) -> float:
     """Return how alike two person names are, from 0 to 1, ignoring case, accents and word order."""
-    a_words, b_words = sorted(fold(a).split()), sorted(fold(b).split())
-    return SequenceMatcher(None, " ".join(a_words), " ".join(b_words)).ratio()
+    a_words, b_words = fold(a).split(), fold(b).split()
+    as_written = SequenceMatcher(None, " ".join(a_words), " ".join(b_words)).ratio()
+    reordered = SequenceMatcher(None, " ".join(sorted(a_words)), " ".join(sorted(b_words))).ratio()
+    return max(as_written, reordered)
 
 
 def reasons_between(a: Candidate, b: Candidate) -> tuple[str, ...]:

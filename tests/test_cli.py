@@ -1,11 +1,38 @@
 """The create-user and demo commands."""
 
 import random
+from collections import Counter
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from hiring.demo import DEMO_SIGN_INS, demo_people
-from models import AuditEntry, Role, User, db
+from hiring.demo import (
+    DEMO_CANDIDATES,
+    DEMO_SIGN_INS,
+    NEAR_DUPLICATE_NOTE,
+    NEAR_DUPLICATES,
+    demo_candidates,
+    demo_people,
+    demo_summary,
+    load_demo,
+)
+from hiring.duplicates import duplicates_of
+from hiring.pool import pool_query
+from models import (
+    Application,
+    AuditEntry,
+    Candidate,
+    Opening,
+    OpeningStatus,
+    PoolStatus,
+    Role,
+    StageMove,
+    StatusChange,
+    Tag,
+    Touch,
+    User,
+    db,
+)
 
 
 def users(app):
@@ -59,9 +86,11 @@ def test_create_user_refuses_a_duplicate_email(app, runner):
 def test_demo_fills_an_empty_database_and_prints_working_sign_ins(app, runner, client):
     result = runner.invoke(args=["demo"])
     assert result.exit_code == 0, result.output
-    assert "Loaded demo data: 8 users." in result.output
+    assert "Loaded demo data: 8 users, 300 candidates, 3 openings." in result.output
     loaded = users(app)
     assert {role for _, _, role in loaded} == set(Role)
+    with app.app_context():
+        assert demo_summary() == f"8 users, {DEMO_CANDIDATES} candidates, 3 openings"
     for sign_in in DEMO_SIGN_INS:
         assert sign_in.email in result.output and sign_in.password in result.output
         response = client.post("/sign-in", data={"email": sign_in.email, "password": sign_in.password})
@@ -69,12 +98,93 @@ def test_demo_fills_an_empty_database_and_prints_working_sign_ins(app, runner, c
         client.post("/sign-out")
 
 
+def test_demo_fills_the_talent_pool_with_consistent_history(app):
+    today = date.today()
+    with app.app_context():
+        load_demo(2026, today)
+        candidates = db.session.scalars(db.select(Candidate).order_by(Candidate.id)).all()
+        managers = set(db.session.scalars(db.select(User.id).where(User.role == Role.MANAGER)))
+        changes = db.session.scalars(db.select(StatusChange).order_by(StatusChange.at, StatusChange.id)).all()
+        touches = db.session.scalars(db.select(Touch)).all()
+
+        assert len(candidates) == DEMO_CANDIDATES
+        assert {c.status for c in candidates} == set(PoolStatus)
+        assert all(1 <= len(c.tags) <= 4 for c in candidates)
+        assert sum(c.consent_on is not None for c in candidates) > 0.7 * len(candidates)
+        assert all(c.consent_expires_on - c.consent_on == timedelta(days=730) for c in candidates if c.consent_on)
+
+        # The status history leads to each candidate's status; closing it is explained and done by a manager.
+        latest = {change.candidate_id: change for change in changes}
+        assert all(latest[c.id].to_status == c.status for c in candidates)
+        assert all(change.reason for change in changes if change.to_status.needs_reason)
+        assert all(change.changed_by_id in managers for change in changes)
+        now = datetime.now(UTC)
+        assert all(row.at < now for row in (*changes, *touches))
+
+        # Touches: last_touch_at is the latest touch; next touches are overdue, coming or unplanned.
+        assert len(touches) > len(candidates)
+        newest_touch = {}
+        for touch in touches:
+            newest_touch[touch.candidate_id] = max(touch.at, newest_touch.get(touch.candidate_id, touch.at))
+        assert all(c.last_touch_at == newest_touch.get(c.id) for c in candidates)
+        in_play = [
+            c for c in candidates if c.status not in (PoolStatus.HIRED, PoolStatus.DECLINED, PoolStatus.REJECTED)
+        ]
+        assert sum(c.next_touch_on is not None and c.next_touch_on < today for c in in_play) >= 20
+        assert sum(c.next_touch_on is not None and c.next_touch_on >= today for c in in_play) >= 20
+        assert sum(c.next_touch_on is None for c in in_play) >= 20
+        going_cold = pool_query({"touch": "cold"}, today).subquery()
+        assert db.session.scalar(db.select(db.func.count()).select_from(going_cold)) >= 30
+
+        # Openings: two open, one on hold, each with 10-30 applications spread over the stages.
+        openings = db.session.scalars(db.select(Opening)).all()
+        assert sorted(o.status for o in openings) == [OpeningStatus.ON_HOLD, OpeningStatus.OPEN, OpeningStatus.OPEN]
+        applications = db.session.scalars(db.select(Application)).all()
+        per_opening = Counter(a.opening_id for a in applications)
+        assert all(10 <= per_opening[o.id] <= 30 for o in openings)
+        assert len({a.stage for a in applications}) >= 5
+        moves = db.session.scalars(db.select(StageMove).order_by(StageMove.at, StageMove.id)).all()
+        last_move = {move.application_id: move for move in moves}
+        assert all(last_move[a.id].to_stage == a.stage for a in applications)
+
+        # Near-duplicates, for the duplicate finder: each second record finds its first one.
+        copies = [c for c in candidates if c.notes == NEAR_DUPLICATE_NOTE]
+        assert len(copies) == NEAR_DUPLICATES
+        assert all(duplicates_of(c) for c in copies)
+
+
+def delete_demo(app):
+    """Delete what the demo loaded (the append-only audit log stays)."""
+    with app.app_context():
+        for model in (StageMove, Application, Touch, StatusChange, Opening, Candidate, Tag, User):
+            db.session.execute(db.delete(model))
+        db.session.commit()
+
+
+def candidate_rows(app):
+    with app.app_context():
+        columns = (Candidate.name, Candidate.email, Candidate.alt_email, Candidate.phone, Candidate.company)
+        return db.session.execute(db.select(*columns).order_by(Candidate.id)).all()
+
+
 def test_demo_is_reproducible_from_its_seed(app, runner):
     runner.invoke(args=["demo", "--seed", "7"])
     expected = [(email, name, role) for email, name, role, _ in demo_people(random.Random(7))]
     assert users(app) == expected
-    assert expected == [(email, name, role) for email, name, role, _ in demo_people(random.Random(7))]
     assert expected != [(email, name, role) for email, name, role, _ in demo_people(random.Random(8))]
+    first_load = candidate_rows(app)
+    assert len(first_load) == DEMO_CANDIDATES
+
+    delete_demo(app)
+    assert runner.invoke(args=["demo", "--seed", "7"]).exit_code == 0
+    assert users(app) == expected
+    assert candidate_rows(app) == first_load
+
+    # Another seed, another pool (drawn without the database, in the order load_demo draws).
+    rng = random.Random(8)
+    fake_users = [User(id=n, email=e, name=name, role=role) for n, (e, name, role, _) in enumerate(demo_people(rng), 1)]
+    other = [(p.candidate.name, p.candidate.email) for p in demo_candidates(rng, fake_users, date.today())]
+    assert other != [(name, email) for name, email, *_ in first_load]
 
 
 def test_demo_refuses_a_database_with_data(app, runner):

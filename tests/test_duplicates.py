@@ -12,6 +12,8 @@ from tests.factories import make_candidate
         ("Jon Smith", "John Smith", True),
         ("Ana López", "ana lopez", True),
         ("Lopez Ana", "Ana Lopez", True),
+        ("John Johnson", "Jon Johnson", True),
+        ("Catherine Foster", "Katherine Foster", True),
         ("Ana Lopez", "Anna Lopes", False),
         ("Mia Wong", "Leo Wong", False),
     ],
