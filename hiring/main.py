@@ -1,20 +1,47 @@
 """The home page every signed-in user lands on."""
 
-from flask import Blueprint, render_template
+from datetime import UTC, date, datetime
+
+from flask import Blueprint, current_app, render_template
 from flask_login import current_user
 from sqlalchemy import func
 
 from hiring.access import signed_in
-from models import AuditEntry, Role, User, db
+from hiring.pool import going_cold_clause
+from models import AuditEntry, Candidate, Interview, InterviewStatus, Role, Scorecard, ScorecardStatus, User, db
 
 bp = Blueprint("main", __name__)
+
+
+def count(query) -> int:
+    """Return the number of rows a SELECT of one column finds."""
+    return db.session.scalar(db.select(func.count()).select_from(query.subquery()))
 
 
 @bp.get("/")
 @signed_in
 def index():
-    """Greet the user with what their role can do; admins also see users and recent activity."""
-    users_by_role, recent = {}, []
+    """Greet the user with what needs them: scorecards to fill, the pool, and for admins recent activity."""
+    my_drafts = (
+        db.select(Scorecard.id, Interview.scheduled_at)
+        .join(Interview)
+        .where(
+            Scorecard.interviewer_id == current_user.id,
+            Scorecard.status == ScorecardStatus.DRAFT,
+            Interview.status == InterviewStatus.SCHEDULED,
+        )
+    )
+    todo = {
+        "scorecards": count(my_drafts),
+        "overdue": count(my_drafts.where(Interview.scheduled_at < datetime.now(UTC))),
+    }
+    pool, users_by_role, recent = None, {}, []
+    if current_user.role in (Role.MANAGER, Role.ADMIN):
+        cold = going_cold_clause(date.today(), current_app.config["GOING_COLD_DAYS"])
+        pool = {
+            "size": count(db.select(Candidate.id)),
+            "going_cold": count(db.select(Candidate.id).where(cold)),
+        }
     if current_user.role == Role.ADMIN:
         users_by_role = dict(
             db.session.execute(
@@ -24,4 +51,4 @@ def index():
         recent = db.session.scalars(
             db.select(AuditEntry).order_by(AuditEntry.at.desc(), AuditEntry.id.desc()).limit(10)
         ).all()
-    return render_template("main/index.html", users_by_role=users_by_role, recent=recent)
+    return render_template("main/index.html", todo=todo, pool=pool, users_by_role=users_by_role, recent=recent)

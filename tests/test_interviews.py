@@ -230,3 +230,14 @@ def test_template_version_is_kept_by_the_scorecard(app, setup, cards):
         template = db.session.get(ScorecardTemplate, setup["template"])
         assert {c.template_id for c in db.session.scalars(db.select(Scorecard))} == {template.id}
         assert db.session.scalar(db.select(db.func.count()).select_from(TemplateItem)) == 10
+
+
+def test_home_page_shows_what_needs_each_user(app, client, setup):
+    SETUP[:] = [setup]
+    with app.app_context():
+        plan(client, setup, when="2020-01-01T09:00", interviewers=[setup["first"].id])
+        plan(client, setup, interviewers=[setup["first"].id])
+    assert "<strong>1</strong> candidates; <strong>0</strong> going cold." in client.get("/").text
+    home = as_user(app, setup["first"]).get("/").text
+    assert "<strong>2</strong> to fill" in home and "1 overdue" in home
+    assert "The pool" not in home
