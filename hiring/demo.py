@@ -16,6 +16,9 @@ import unicodedata
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
+from statistics import mean
+
+from sqlalchemy.orm import selectinload
 
 from hiring.audit import record
 from hiring.duplicates import NAME_SIMILARITY, name_similarity
@@ -24,15 +27,24 @@ from models import (
     Application,
     Candidate,
     ConsentMethod,
+    Interview,
+    InterviewKind,
+    InterviewStatus,
     Opening,
     OpeningStatus,
     PoolStatus,
+    Rating,
+    Recommendation,
     Role,
+    Scorecard,
+    ScorecardStatus,
+    ScorecardTemplate,
     Segment,
     Source,
     StageMove,
     StatusChange,
     Tag,
+    TemplateItem,
     Touch,
     TouchKind,
     User,
@@ -525,6 +537,161 @@ STAGES_BY_STATUS = {
     P.REJECTED: ["rejected"],
 }
 
+# Interviews ------------------------------------------------------------------
+
+K = InterviewKind
+DEMO_TEMPLATE = "Sales rep interview"
+DEMO_INTERVIEWER = next(sign_in for sign_in in DEMO_SIGN_INS if sign_in.role is Role.INTERVIEWER)
+# Who has interviews behind them: the share of each status (counting only people whose history reached
+# interviewing; not-now and engaged people had at most a phone screen), and the weights of 1, 2 or 3 interviews.
+INTERVIEW_PLANS = {
+    P.INTERVIEWING: (0.85, (3, 3, 2)),
+    P.OFFER: (1.0, (0, 1, 3)),
+    P.HIRED: (1.0, (0, 1, 3)),
+    P.DECLINED: (0.9, (2, 3, 2)),
+    P.REJECTED: (0.9, (3, 3, 1)),
+    P.NOT_NOW: (0.3, (1, 0, 0)),
+    P.ENGAGED: (0.1, (1, 0, 0)),
+}
+# A candidate's interviews fall within this many days before the decision that followed them (or before today).
+INTERVIEW_SPAN_DAYS = 42
+# Each candidate's hidden "true quality" on the 1-5 scale: those who got an offer were better on average.
+QUALITY_MEANS = {
+    P.HIRED: 3.9,
+    P.OFFER: 3.8,
+    P.DECLINED: 3.5,
+    P.INTERVIEWING: 3.2,
+    P.NOT_NOW: 3.2,
+    P.ENGAGED: 3.0,
+    P.REJECTED: 2.4,
+}
+QUALITY_SD = 0.45  # between candidates of one status
+TRAIT_SD = 0.5  # a candidate's strengths and weaknesses, trait by trait
+RATING_NOISE = 0.55  # what one interviewer happens to see in one interview
+# How far each interviewer rates above (+) or below (-) what they saw, in user order: the demo interviewer
+# first, then a clearly lenient and a clearly severe colleague, so that the calibration page has a story.
+INTERVIEWER_LENIENCY = (0.1, 0.8, -0.7, 0.2, -0.2)
+MANAGER_LENIENCY = (0.3, -0.1)
+# How many interviewers sit in each kind of interview, and how often a manager takes one of the seats.
+PANEL_SIZES = {
+    K.PHONE_SCREEN: (1, 1),
+    K.BEHAVIOURAL: (1, 2),
+    K.ROLE_PLAY: (1, 2),
+    K.PANEL: (2, 3),
+    K.REFERENCE_CHECK: (1, 1),
+}
+MANAGER_JOINS = {K.PHONE_SCREEN: 0.15, K.PANEL: 0.5}
+# Short calls leave more traits "not assessed".
+NOT_ASSESSED = {K.PHONE_SCREEN: 0.2, K.REFERENCE_CHECK: 0.3}
+NOT_ASSESSED_USUALLY = 0.06
+# The lowest mean rating for each recommendation, best first; below the last one: strong no.
+RECOMMENDATION_FLOORS = [(4.2, Recommendation.STRONG_YES), (3.3, Recommendation.YES), (2.5, Recommendation.NO)]
+# The demo interviewer's to-do list: this many upcoming drafts, plus one overdue and one cancelled interview.
+UPCOMING_DRAFTS = 4
+# Behavioural evidence an interviewer jots beside a rating: (for 1-2, for 3, for 4-5).
+TRAIT_NOTES = {
+    "coachability": (
+        ("Pushed back on every suggestion in the mock call.", "Repeated the same close after we asked for another."),
+        (
+            "Agreed with the feedback; changed little in the second round.",
+            "Asked for feedback, then explained it away.",
+        ),
+        (
+            "Used our feedback on discovery straight away in round two.",
+            "Asked how we would have handled it; took notes.",
+        ),
+    ),
+    "resilience": (
+        (
+            "Still sore about a lost deal from last year; went quiet when pressed.",
+            "Stopped prospecting after a bad Q2.",
+        ),
+        ("Recovered from a lost deal, but the plan afterwards was vague.", "Steady, not tested by a hard quarter yet."),
+        ("Lost their biggest deal in Q3, rebuilt pipeline in six weeks.", "Kept cold-calling through a 0-for-20 week."),
+    ),
+    "drive": (
+        ("Hard to say what they want next; happy at their current level.", "Talked mostly about the base salary."),
+        ("Wants a bigger OTE; less clear on how to earn it.", "Motivated, but by the title more than the work."),
+        (
+            "Set their own stretch target above quota and beat it twice.",
+            "Wants to run a team in three years; has a plan.",
+        ),
+    ),
+    "ownership": (
+        ("Blamed the website, the deck and the SDRs for a missed quarter.", "Every lost deal was marketing's fault."),
+        ("Owned the miss in the end, after some talk about lead quality.", "Mixed: owns wins, explains losses."),
+        (
+            "Named three things they would do differently; none about others.",
+            "Sold the product they had, not the roadmap.",
+        ),
+    ),
+    "process": (
+        ("Says the CRM is 'mostly in my head'.", "Could not describe their pipeline stages."),
+        ("Follows the process when the manager checks.", "Pipeline hygiene is uneven; good on big deals only."),
+        ("Walked through stages and exit criteria without notes.", "Updates the CRM after every call; forecasts land."),
+    ),
+    "deal_judgment": (
+        ("Offered a discount in the role-play before knowing who signs.", "Went for the close on the first call."),
+        ("Found the economic buyer late, but found them.", "Good on budget, unsure about the decision process."),
+        (
+            "Qualified budget, timeline and decision process before price.",
+            "Walked away from a bad-fit deal and said why.",
+        ),
+    ),
+    "communication": (
+        ("Talked over the buyer and missed two buying signals.", "Long answers; lost the thread twice."),
+        ("Clear, but answered questions that were not asked.", "Good pace; summaries could be shorter."),
+        ("Listened first and summed up the buyer's problem in one line.", "Crisp, concrete answers with numbers."),
+    ),
+    "integrity": (
+        ("Attainment figures changed between the screen and the panel.", "Vague on how the forecast was built."),
+        ("Forecast story plausible; references not checked yet.", "Honest answers, a little polished."),
+        ("Volunteered a quarter they missed and why.", "Numbers match what the reference told us."),
+    ),
+    "learning": (
+        ("Had not looked at our product or competitors.", "Could not say what changed in their market last year."),
+        ("Knew the product page; little on the competition.", "Learns on the job, not ahead of it."),
+        ("Tried our free trial and compared us with two competitors.", "Ramped on a new product line in a month."),
+    ),
+    "collaboration": (
+        ("Every win was 'I'; no mention of SEs, SDRs or the team.", "Sees peers as competition for leads."),
+        ("Works well with their SE; less so with peers.", "Helps when asked; rarely offers."),
+        ("Runs the team's weekly deal review.", "Shares call recordings with new reps and pulls in product early."),
+    ),
+}
+TAKE_AWAYS = {
+    Recommendation.STRONG_YES: [
+        "Clear A-player signals: owns the number, takes feedback and runs a tight process.",
+        "Best conversation I have had this quarter; we should move fast.",
+        "Sharp discovery, honest about lost deals, and hungry for the next level.",
+    ],
+    Recommendation.YES: [
+        "Solid rep with a good process; would need coaching on closing.",
+        "Good discovery and honest about misses; I would hire.",
+        "Would do well with a clear territory and regular deal reviews.",
+    ],
+    Recommendation.NO: [
+        "Pleasant, but the examples stayed general; not enough evidence behind the numbers.",
+        "Could grow into the role, but not the A-player we need right now.",
+        "Good energy, weak qualification; would discount too early.",
+    ],
+    Recommendation.STRONG_NO: [
+        "Blamed others for every lost deal and pushed back on feedback.",
+        "The numbers did not hold up and the examples contradicted each other.",
+        "Not ready for a quota-carrying role.",
+    ],
+}
+CONCERNS = [
+    "Not convinced on {trait}; probe it in the next round.",
+    "Weakest on {trait}; ask the references about it.",
+    "The open question is {trait}.",
+]
+NO_CONCERNS = [
+    "Nothing major; confirm the attainment figures with references.",
+    "None so far.",
+    "Only the notice period.",
+]
+
 
 # Users ---------------------------------------------------------------------
 
@@ -998,6 +1165,226 @@ def demo_application(rng, opening: Opening, spec: DemoOpening, person: DemoCandi
     return [application, *moves]
 
 
+# Interviews ----------------------------------------------------------------
+
+
+def demo_template() -> ScorecardTemplate | None:
+    """Return the current default scorecard template (any current one if renamed) with its traits, or None."""
+    templates = db.session.scalars(
+        db.select(ScorecardTemplate)
+        .where(ScorecardTemplate.is_current)
+        .options(selectinload(ScorecardTemplate.items).selectinload(TemplateItem.trait))
+        .order_by(ScorecardTemplate.id)
+    ).all()
+    return next((t for t in templates if t.name == DEMO_TEMPLATE), templates[0] if templates else None)
+
+
+def interview_window(person: DemoCandidate, today: date) -> tuple[int, int] | None:
+    """Return the days ago (first, last) between which the candidate's interviews fell, or None if none could.
+
+    Interviews come after the candidate reached interviewing (engaged, for a phone screen of people
+    kept warm), in the weeks before the next status change; for people still there, before today.
+    """
+    after = P.ENGAGED if person.candidate.status in (P.ENGAGED, P.NOT_NOW) else P.INTERVIEWING
+    changes = person.status_changes
+    index = next((i for i, change in enumerate(changes) if change["to_status"] is after), None)
+    if index is None:
+        return None  # screened out on the profile, or declined before any interview
+    first = (today - changes[index]["at"].date()).days
+    last = (today - changes[index + 1]["at"].date()).days if index + 1 < len(changes) else 0
+    return min(first, last + INTERVIEW_SPAN_DAYS), last
+
+
+def interview_days(rng: random.Random, window: tuple[int, int], count: int) -> list[int]:
+    """Return ``count`` day offsets in the window (strictly inside it if there is room, never today), oldest first."""
+    first, last = window
+    low, high = (last + 1, first - 1) if first - last >= 2 else (last, first)
+    days = range(max(low, 1), max(high, low, 1) + 1)
+    picked = rng.sample(days, count) if len(days) >= count else rng.choices(days, k=count)
+    return sorted(picked, reverse=True)
+
+
+def interview_kinds(rng: random.Random, status: PoolStatus, count: int) -> list[InterviewKind]:
+    """Return the kinds of a candidate's ``count`` interviews in the order they happen, a phone screen first."""
+    second = rng.choice([K.BEHAVIOURAL, K.ROLE_PLAY])
+    last = K.REFERENCE_CHECK if status in (P.OFFER, P.HIRED) and rng.random() < 0.4 else K.PANEL
+    return [K.PHONE_SCREEN, second, last][:count]
+
+
+def recommendation_for(scores: list[int]) -> Recommendation:
+    """Return the overall call that goes with these ratings."""
+    average = mean(scores)
+    return next((choice for floor, choice in RECOMMENDATION_FLOORS if average >= floor), Recommendation.STRONG_NO)
+
+
+def prompt_answers(rng: random.Random, prompts: list[str], recommendation, weakest: list[str]) -> dict[str, str]:
+    """Return answers to the template's prompts (take-aways, concerns), left blank now and then.
+
+    ``weakest`` holds the names of the lowest-rated traits if they were rated 3 or less.
+    """
+    roll = rng.random()
+    take_away = rng.choice(TAKE_AWAYS[recommendation]) if roll < 0.9 else ""
+    concern = ""
+    if roll < 0.8:
+        concern = rng.choice(CONCERNS).format(trait=rng.choice(weakest).lower()) if weakest else rng.choice(NO_CONCERNS)
+    texts = [take_away, concern]
+    return {prompt: texts[number] if number < len(texts) else "" for number, prompt in enumerate(prompts)}
+
+
+class InterviewBook:
+    """Plans the demo's interviews and fills their scorecards from each candidate's hidden quality.
+
+    Interviews and scorecards are objects; ratings stay column values until the scorecards have ids.
+    """
+
+    def __init__(self, rng: random.Random, users: list[User], template: ScorecardTemplate, openings: dict, today):
+        self.rng, self.template, self.openings, self.today = rng, template, openings, today
+        self.interviewers = [user for user in users if user.role is Role.INTERVIEWER]
+        self.managers = [user for user in users if user.role is Role.MANAGER]
+        self.leniency = {user.id: lean for user, lean in zip(self.interviewers, INTERVIEWER_LENIENCY, strict=False)}
+        self.leniency |= {user.id: lean for user, lean in zip(self.managers, MANAGER_LENIENCY, strict=False)}
+        self.start_of_today = datetime.combine(today, time(0), UTC)
+        self.profiles: dict[int, tuple[float, dict[int, float]]] = {}
+        self.notes_used: set[tuple[int, str]] = set()  # (candidate, note): colleagues do not write the same words
+        self.interviews: list[Interview] = []
+        self.ratings: list[tuple[Scorecard, list[dict]]] = []
+
+    def profile(self, person: DemoCandidate) -> tuple[float, dict[int, float]]:
+        """Return the candidate's hidden quality and trait-by-trait strengths, drawn the first time."""
+        if id(person) not in self.profiles:
+            quality = self.rng.gauss(QUALITY_MEANS.get(person.candidate.status, 3.0), QUALITY_SD)
+            strengths = {item.trait_id: self.rng.gauss(0, TRAIT_SD) for item in self.template.items}
+            self.profiles[id(person)] = (quality, strengths)
+        return self.profiles[id(person)]
+
+    def panel(self, kind: InterviewKind, owner: User | None) -> list[User]:
+        """Return the interviewers of one interview; a manager (the owner, if any) sometimes takes a seat."""
+        seats = self.rng.sample(self.interviewers, self.rng.randint(*PANEL_SIZES[kind]))
+        if self.rng.random() < MANAGER_JOINS.get(kind, 0.1):
+            seats[-1] = owner or self.rng.choice(self.managers)
+        return seats
+
+    def plan(self, person: DemoCandidate, kind: InterviewKind, at: datetime, panel: list[User], status=None):
+        """Add an interview at ``at`` with a draft scorecard for each of ``panel``, and return it."""
+        candidate = person.candidate
+        planner = candidate.owner or self.rng.choice(self.managers)
+        planned = max(candidate.created_at, min(at, self.start_of_today) - timedelta(days=self.rng.randint(2, 10)))
+        interview = Interview(
+            candidate_id=candidate.id,
+            opening=self.openings.get(id(candidate)),
+            kind=kind,
+            scheduled_at=at,
+            template_id=self.template.id,
+            status=status or InterviewStatus.SCHEDULED,
+            created_by_id=planner.id,
+            created_at=planned,
+        )
+        for user in panel:
+            Scorecard(  # joins interview.scorecards, and the session with it
+                interview=interview,
+                interviewer_id=user.id,
+                candidate_id=candidate.id,
+                template_id=self.template.id,
+                status=ScorecardStatus.DRAFT,
+                answers={},
+                created_at=planned,
+                updated_at=planned,
+            )
+        self.interviews.append(interview)
+        return interview
+
+    def submit(self, card: Scorecard, person: DemoCandidate) -> None:
+        """Rate the candidate as this interviewer sees them (leniency and noise included) and submit soon after."""
+        quality, strengths = self.profile(person)
+        lean = self.leniency.get(card.interviewer_id, 0.0)
+        blank = NOT_ASSESSED.get(card.interview.kind, NOT_ASSESSED_USUALLY)
+        items = self.template.items
+        seen = [quality + strengths[item.trait_id] + lean + self.rng.gauss(0, RATING_NOISE) for item in items]
+        scores = [min(5, max(1, round(value))) for value in seen]
+        scores = [None if self.rng.random() < blank else score for score in scores]
+        if all(score is None for score in scores):  # a submitted scorecard rates at least one trait
+            scores[0] = min(5, max(1, round(seen[0])))
+        ratings = [
+            {"trait_id": item.trait_id, "score": score, "note": self.note(person, item.trait.key, score)}
+            for item, score in zip(items, scores, strict=True)
+        ]
+        given = [score for score in scores if score is not None]
+        lowest = min(given)
+        weakest = [item.trait.name for item, score in zip(items, scores, strict=True) if score == lowest <= 3]
+        card.recommendation = recommendation_for(given)
+        card.answers = prompt_answers(self.rng, self.template.prompts, card.recommendation, weakest)
+        card.status = ScorecardStatus.SUBMITTED
+        delay = timedelta(minutes=self.rng.choice((20, 45, 60, 90, 180, 300, 1500)))
+        card.submitted_at = card.updated_at = min(card.interview.scheduled_at + delay, self.start_of_today)
+        self.ratings.append((card, ratings))
+
+    def note(self, person: DemoCandidate, key: str, score: int | None) -> str:
+        """Return a short behavioural note for a rating now and then (more often for extreme ones), else ""."""
+        if score is None or key not in TRAIT_NOTES or self.rng.random() >= (0.45 if score in (1, 2, 5) else 0.2):
+            return ""
+        notes = TRAIT_NOTES[key][0 if score <= 2 else 1 if score == 3 else 2]
+        unused = [note for note in notes if (id(person), note) not in self.notes_used]
+        if not unused:
+            return ""
+        note = self.rng.choice(unused)
+        self.notes_used.add((id(person), note))
+        return note
+
+    def add_past_interviews(self, person: DemoCandidate) -> None:
+        """Add the 1-3 interviews a candidate had (if any, as their status says), all scorecards submitted."""
+        status = person.candidate.status
+        share, weights = INTERVIEW_PLANS.get(status, (0.0, None))
+        window = interview_window(person, self.today) if share else None
+        if window is None or self.rng.random() >= share:
+            return
+        count = self.rng.choices((1, 2, 3), weights=weights)[0]
+        kinds = interview_kinds(self.rng, status, count)
+        moments = sorted(days_ago(self.rng, self.today, day) for day in interview_days(self.rng, window, count))
+        for kind, at in zip(kinds, moments, strict=True):
+            interview = self.plan(person, kind, at, self.panel(kind, person.candidate.owner))
+            for card in interview.scorecards:
+                self.submit(card, person)
+
+
+def add_interviewer_work(book: InterviewBook, people: list[DemoCandidate], interviewer: User) -> None:
+    """Give the demo interviewer a to-do list: upcoming drafts, one overdue draft and one cancelled interview."""
+    rng, today = book.rng, book.today
+    colleagues = [user for user in book.interviewers if user is not interviewer]
+    waiting = [person for person in people if person.candidate.status is P.INTERVIEWING]
+    chosen = rng.sample(waiting, UPCOMING_DRAFTS + 1)
+    for number, ahead in enumerate(sorted(rng.sample(range(1, 11), UPCOMING_DRAFTS))):
+        kind = rng.choice([K.BEHAVIOURAL, K.ROLE_PLAY, K.PANEL])
+        panel = [interviewer, *(rng.sample(colleagues, 1) if kind is K.PANEL or rng.random() < 0.4 else [])]
+        at = datetime.combine(today + timedelta(days=ahead), time(rng.randint(9, 16), rng.choice((0, 30))), UTC)
+        book.plan(chosen[number], kind, at, panel)
+        if number == 0:  # the candidate asked to move it: the first date was cancelled
+            book.plan(chosen[0], kind, days_ago(rng, today, rng.randint(1, 3)), panel, InterviewStatus.CANCELLED)
+    # Overdue: a few days ago; the colleague has submitted, the demo interviewer not yet.
+    kind = rng.choice([K.BEHAVIOURAL, K.ROLE_PLAY])
+    overdue = book.plan(
+        chosen[-1], kind, days_ago(rng, today, rng.randint(2, 4)), [interviewer, rng.choice(colleagues)]
+    )
+    book.submit(overdue.scorecards[1], chosen[-1])
+
+
+def add_demo_interviews(rng, people: list[DemoCandidate], users: list[User], opening_rows: list, today) -> tuple:
+    """Add past interviews with submitted scorecards and the demo interviewer's to-do list; return both counts."""
+    template = demo_template()
+    if template is None or not template.items:  # the migrations' template is gone: the demo goes without interviews
+        return 0, 0
+    openings = {id(row.candidate): row.opening for row in opening_rows if isinstance(row, Application)}
+    book = InterviewBook(rng, users, template, openings, today)
+    for person in people:
+        book.add_past_interviews(person)
+    interviewer = next(user for user in users if user.email == DEMO_INTERVIEWER.email)
+    add_interviewer_work(book, people, interviewer)
+    db.session.add_all(book.interviews)
+    db.session.flush()  # the ratings refer to scorecards by id
+    rows = [{"scorecard_id": card.id, **rating} for card, ratings in book.ratings for rating in ratings]
+    db.session.execute(db.insert(Rating), rows)
+    return len(book.interviews), sum(len(interview.scorecards) for interview in book.interviews)
+
+
 # Loading -------------------------------------------------------------------
 
 
@@ -1019,16 +1406,28 @@ def load_demo(seed: int = 2026, today: date | None = None) -> list[User]:
         db.session.execute(db.insert(model), rows)
     opening_rows = demo_openings(rng, people, users, today)
     db.session.add_all(opening_rows)
-    openings = sum(isinstance(row, Opening) for row in opening_rows)
-    record("demo.loaded", details={"seed": seed, "users": len(users), "candidates": len(people), "openings": openings})
+    interviews, scorecards = add_demo_interviews(rng, people, users, opening_rows, today)
+    counts = {
+        "seed": seed,
+        "users": len(users),
+        "candidates": len(people),
+        "openings": sum(isinstance(row, Opening) for row in opening_rows),
+        "interviews": interviews,
+        "scorecards": scorecards,
+    }
+    record("demo.loaded", details=counts)
     db.session.commit()
     return users
 
 
 def demo_summary() -> str:
-    """Return what the database holds, as the demo command reports it: "8 users, 300 candidates, 3 openings"."""
-    counts = [
-        (db.session.scalar(db.select(db.func.count()).select_from(model)), noun)
-        for model, noun in ((User, "users"), (Candidate, "candidates"), (Opening, "openings"))
-    ]
+    """Return what the database holds, as the demo command reports it: "8 users, 300 candidates, ... 40 scorecards"."""
+    nouns = (
+        (User, "users"),
+        (Candidate, "candidates"),
+        (Opening, "openings"),
+        (Interview, "interviews"),
+        (Scorecard, "scorecards"),
+    )
+    counts = [(db.session.scalar(db.select(db.func.count()).select_from(model)), noun) for model, noun in nouns]
     return ", ".join(f"{count} {noun}" for count, noun in counts)

@@ -1,13 +1,17 @@
 """The create-user and demo commands."""
 
+import itertools
 import random
-from collections import Counter
+from collections import Counter, defaultdict
 from datetime import UTC, date, datetime, timedelta
+from statistics import mean
 
 import pytest
 
+from hiring.calibration import calibration
 from hiring.demo import (
     DEMO_CANDIDATES,
+    DEMO_INTERVIEWER,
     DEMO_SIGN_INS,
     NEAR_DUPLICATE_NOTE,
     NEAR_DUPLICATES,
@@ -18,21 +22,33 @@ from hiring.demo import (
 )
 from hiring.duplicates import duplicates_of
 from hiring.pool import pool_query
+from hiring.scorecards import DISAGREEMENT_SPREAD
 from models import (
     Application,
     AuditEntry,
     Candidate,
+    Interview,
+    InterviewKind,
+    InterviewStatus,
     Opening,
     OpeningStatus,
     PoolStatus,
+    Rating,
+    Recommendation,
     Role,
+    Scorecard,
+    ScorecardStatus,
     StageMove,
     StatusChange,
     Tag,
     Touch,
+    Trait,
     User,
     db,
 )
+
+# What the demo holds for the default seed 2026; every count below comes from that one seeded RNG.
+DEMO_SUMMARY = f"8 users, {DEMO_CANDIDATES} candidates, 3 openings, 170 interviews, 226 scorecards"
 
 
 def users(app):
@@ -86,11 +102,13 @@ def test_create_user_refuses_a_duplicate_email(app, runner):
 def test_demo_fills_an_empty_database_and_prints_working_sign_ins(app, runner, client):
     result = runner.invoke(args=["demo"])
     assert result.exit_code == 0, result.output
-    assert "Loaded demo data: 8 users, 300 candidates, 3 openings." in result.output
+    assert f"Loaded demo data: {DEMO_SUMMARY}." in result.output
     loaded = users(app)
     assert {role for _, _, role in loaded} == set(Role)
     with app.app_context():
-        assert demo_summary() == f"8 users, {DEMO_CANDIDATES} candidates, 3 openings"
+        assert demo_summary() == DEMO_SUMMARY
+        loaded_entry = db.session.scalars(db.select(AuditEntry).where(AuditEntry.action == "demo.loaded")).one()
+        assert (loaded_entry.details["interviews"], loaded_entry.details["scorecards"]) == (170, 226)
     for sign_in in DEMO_SIGN_INS:
         assert sign_in.email in result.output and sign_in.password in result.output
         response = client.post("/sign-in", data={"email": sign_in.email, "password": sign_in.password})
@@ -153,10 +171,83 @@ def test_demo_fills_the_talent_pool_with_consistent_history(app):
         assert all(duplicates_of(c) for c in copies)
 
 
+def test_demo_interviews_show_leniency_disagreements_and_work_to_do(app, client):
+    today = date.today()
+    with app.app_context():
+        load_demo(2026, today)
+        now = datetime.now(UTC)
+        interviews = db.session.scalars(db.select(Interview)).all()
+        cards = db.session.scalars(db.select(Scorecard)).all()
+        submitted = [card for card in cards if card.status == ScorecardStatus.SUBMITTED]
+        roles = dict(db.session.execute(db.select(User.id, User.role)).all())
+        statuses = dict(db.session.execute(db.select(Candidate.id, Candidate.status)).all())
+        rows = db.session.execute(
+            db.select(Rating.scorecard_id, Scorecard.candidate_id, Rating.trait_id, Rating.score, Rating.note)
+            .join(Scorecard)
+            .where(Scorecard.status == ScorecardStatus.SUBMITTED)
+        ).all()
+
+        # Interviews of every kind, with 1-3 interviewers each; past ones are done, their scorecards submitted.
+        assert {interview.kind for interview in interviews} == set(InterviewKind)
+        assert all(1 <= len(interview.scorecards) <= 3 for interview in interviews)
+        assert len({c.interviewer_id for c in submitted if roles[c.interviewer_id] is Role.INTERVIEWER}) >= 4
+        assert any(roles[c.interviewer_id] is Role.MANAGER for c in submitted)
+        assert all(c.interview.scheduled_at <= c.submitted_at <= now for c in submitted)
+        interviewed = Counter(statuses[interview.candidate_id] for interview in interviews)
+        assert interviewed[PoolStatus.PROSPECT] == 0
+        assert {PoolStatus.HIRED, PoolStatus.REJECTED, PoolStatus.NOT_NOW} <= set(interviewed)
+
+        # Every submitted scorecard has a recommendation and rates most traits, some left blank, a few notes.
+        scores_of = defaultdict(list)
+        for scorecard_id, _, _, score, _ in rows:
+            scores_of[scorecard_id].append(score)
+        assert all(c.recommendation is not None and any(scores_of[c.id]) for c in submitted)
+        assert 0.03 < sum(score is None for *_, score, _ in rows) / len(rows) < 0.25
+        assert sum(bool(note) for *_, note in rows) > 0.1 * len(rows)
+        assert sum(all(c.answers.values()) for c in submitted) > 0.6 * len(submitted)
+        # The recommendation follows the mean rating (no overlap between calls); better candidates rated higher.
+        by_call = defaultdict(list)
+        for card in submitted:
+            by_call[card.recommendation].append(mean(s for s in scores_of[card.id] if s is not None))
+        calls = [Recommendation.STRONG_NO, Recommendation.NO, Recommendation.YES, Recommendation.STRONG_YES]
+        assert all(by_call[call] for call in calls)
+        assert all(max(by_call[lower]) < min(by_call[higher]) for lower, higher in itertools.pairwise(calls))
+        by_status = defaultdict(list)
+        for _, candidate_id, _, score, _ in rows:
+            if score is not None:
+                by_status[statuses[candidate_id]].append(score)
+        assert mean(by_status[PoolStatus.HIRED]) > mean(by_status[PoolStatus.REJECTED]) + 0.5
+
+        # Calibration: one clearly lenient interviewer, one clearly severe; and colleagues who disagree.
+        _, calibrated = calibration()
+        offsets = sorted(row.overall_offset for row in calibrated if row.overall_offset is not None)
+        assert offsets[-1] > 0.3 and offsets[0] < -0.3
+        ratings_of = defaultdict(list)
+        for _, candidate_id, trait_id, score, _ in rows:
+            if score is not None:
+                ratings_of[candidate_id, trait_id].append(score)
+        disagreements = [key for key, scores in ratings_of.items() if max(scores) - min(scores) >= DISAGREEMENT_SPREAD]
+        assert len({candidate_id for candidate_id, _ in disagreements}) >= 5
+
+        # The demo interviewer has work to do: upcoming drafts, an overdue one, and a cancelled interview.
+        mine = [c for c in cards if c.interviewer.email == DEMO_INTERVIEWER.email and c.status == ScorecardStatus.DRAFT]
+        scheduled = [c.interview for c in mine if c.interview.status == InterviewStatus.SCHEDULED]
+        assert sum(interview.scheduled_at > now for interview in scheduled) >= 3
+        assert sum(interview.scheduled_at < now for interview in scheduled) == 1
+        assert sum(c.interview.status == InterviewStatus.CANCELLED for c in mine) == 1
+        assert all(c.recommendation is None and not c.answers for c in mine)
+
+    client.post("/sign-in", data={"email": DEMO_INTERVIEWER.email, "password": DEMO_INTERVIEWER.password})
+    page = client.get("/interviews/mine").text
+    assert page.count("Overdue: scorecard not submitted") == 1
+    assert page.count(">Due</span>") >= 3
+
+
 def delete_demo(app):
     """Delete what the demo loaded (the append-only audit log stays)."""
     with app.app_context():
-        for model in (StageMove, Application, Touch, StatusChange, Opening, Candidate, Tag, User):
+        models = (Rating, Scorecard, Interview, StageMove, Application, Touch, StatusChange, Opening, Candidate, Tag)
+        for model in (*models, User):
             db.session.execute(db.delete(model))
         db.session.commit()
 
@@ -167,6 +258,20 @@ def candidate_rows(app):
         return db.session.execute(db.select(*columns).order_by(Candidate.id)).all()
 
 
+def rating_rows(app):
+    """Return (candidate e-mail, interviewer e-mail, trait key, score) of every rating, in the order they were made."""
+    with app.app_context():
+        return db.session.execute(
+            db.select(Candidate.email, User.email, Trait.key, Rating.score)
+            .select_from(Rating)
+            .join(Scorecard)
+            .join(Candidate, Candidate.id == Scorecard.candidate_id)
+            .join(User, User.id == Scorecard.interviewer_id)
+            .join(Trait, Trait.id == Rating.trait_id)
+            .order_by(Scorecard.id, Rating.id)
+        ).all()
+
+
 def test_demo_is_reproducible_from_its_seed(app, runner):
     runner.invoke(args=["demo", "--seed", "7"])
     expected = [(email, name, role) for email, name, role, _ in demo_people(random.Random(7))]
@@ -174,11 +279,14 @@ def test_demo_is_reproducible_from_its_seed(app, runner):
     assert expected != [(email, name, role) for email, name, role, _ in demo_people(random.Random(8))]
     first_load = candidate_rows(app)
     assert len(first_load) == DEMO_CANDIDATES
+    first_ratings = rating_rows(app)
+    assert len(first_ratings) > 1000
 
     delete_demo(app)
     assert runner.invoke(args=["demo", "--seed", "7"]).exit_code == 0
     assert users(app) == expected
     assert candidate_rows(app) == first_load
+    assert rating_rows(app) == first_ratings
 
     # Another seed, another pool (drawn without the database, in the order load_demo draws).
     rng = random.Random(8)
