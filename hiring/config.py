@@ -33,6 +33,8 @@ DEFAULTS = {
     "DEFAULT_PHONE_REGION": "US",
     # A candidate not touched for this many days is "going cold".
     "GOING_COLD_DAYS": 30,
+    # Rows one upload may import through the page; larger files go through the command line.
+    "IMPORT_MAX_ROWS_UPLOAD": 10_000,
 }
 
 # Read without a prefix because that is how hosting platforms and operators

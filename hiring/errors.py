@@ -11,7 +11,11 @@ MESSAGES = {
     403: ("Not allowed", "Your account does not have access to this page. Ask an admin if you need it."),
     404: ("Not found", "There is no such page, or the record was removed."),
     405: ("Not allowed", "This page cannot be used that way."),
-    413: ("File too large", "The upload is larger than this server accepts. Split it or make it smaller."),
+    413: (
+        "File too large",
+        "The upload is larger than this server accepts. Split it, or import it from the command line "
+        "(flask --app hiring import candidates FILE.csv), which takes files of any size.",
+    ),
     429: ("Too many requests", "Too many requests in a short time. Wait a few minutes and try again."),
     500: ("Something went wrong", "Nothing was saved. The error has been logged; please try again."),
 }

@@ -34,7 +34,7 @@ def test_calibration_page(app, client, manager):
         ivy = make_user(Role.INTERVIEWER, name="Ivy")
         make_scorecard(make_candidate().id, ivy.id, {"drive": 4})
     page = client.get("/interviews/calibration").text
-    assert "Interviewer calibration" in page and "<th scope=\"row\">Ivy</th>" in page and "4.00" in page
+    assert "Interviewer calibration" in page and '<th scope="row">Ivy</th>' in page and "4.00" in page
     interviewer_client = app.test_client()
     sign_in_as(interviewer_client, ivy)
     assert interviewer_client.get("/interviews/calibration").status_code == 403
