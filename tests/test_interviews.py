@@ -222,6 +222,7 @@ def test_combined_view_for_managers(app, client, setup, cards):
     assert "Disagreement" not in drive and "<td>3</td>" in drive
     assert "Strong yes 1" in page and "Yes 1" in page and "No 0" in page
     assert "Scorecard: Behavioural interview" in page  # in the timeline
+    assert "Cancel this interview" not in page  # every scorecard is in: nothing left to cancel
     assert "note on coachability" in coachability
 
 
