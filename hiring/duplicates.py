@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 
-from sqlalchemy import func, or_
+from sqlalchemy import or_
 
 from models import Candidate, db
 from models.contact import fold
@@ -81,7 +81,10 @@ def find_duplicates(
     if probe.linkedin_key:
         conditions.append(Candidate.linkedin_key == probe.linkedin_key)
     if name and company and company.strip():
-        conditions.append(func.lower(Candidate.company) == company.strip().lower())
+        # The usual spellings of the company, so the look-up can use the column's index
+        # (lower() would scan the whole pool on every candidate page).
+        spelled = company.strip()
+        conditions.append(Candidate.company.in_({spelled, spelled.lower(), spelled.title(), spelled.upper()}))
     if not conditions:
         return []
     query = db.select(Candidate).where(or_(*conditions)).order_by(Candidate.id).limit(MAX_MATCHES)
