@@ -179,4 +179,5 @@ def import_scorecards_command(file: Path, skip_invalid: bool) -> None:
             f"Nothing was imported: {plural(report.error_count, 'problem')} found. Fix them, or run again with "
             f"--skip-invalid to import the {plural(report.good_rows, 'good row')}."
         )
-    click.echo(f"Imported {plural(report.created, 'scorecard')}; {report.unchanged:,} were already there.")
+    were = "was" if report.unchanged == 1 else "were"
+    click.echo(f"Imported {plural(report.created, 'scorecard')}; {report.unchanged:,} {were} already there.")
