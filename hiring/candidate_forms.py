@@ -171,9 +171,9 @@ class PoolFilterForm(FlaskForm):
     status = SelectField("Status", choices=enum_choices(PoolStatus, "Any status"), default="", validators=[Optional()])
     source = SelectField("Source", choices=enum_choices(Source, "Any source"), default="", validators=[Optional()])
     segment = SelectField("Segment", choices=enum_choices(Segment, "Any segment"), default="", validators=[Optional()])
-    owner = SelectField("Owner", default="", validators=[Optional()])
+    owner = SelectField("Owner", default="", validators=[Optional()], filters=[strip])
     tag = StringField("Tag", validators=[Optional(), Length(max=60)], filters=[strip])
-    opening = SelectField("Opening", default="", validators=[Optional()])
+    opening = SelectField("Opening", default="", validators=[Optional()], filters=[strip])
     stage = StringField("Stage", validators=[Optional(), Length(max=60)], filters=[strip])
     touch = SelectField("Keep warm", choices=TOUCH_FILTERS, default="", validators=[Optional()])
     sort = SelectField("Sort", choices=SORT_CHOICES, default="-updated", validators=[Optional()])
@@ -197,9 +197,9 @@ class BulkForm(FlaskForm):
     ids = SelectMultipleField("Candidates", coerce=int, validate_choice=False, validators=[DataRequired()])
     action = SelectField("Action", choices=BULK_ACTIONS, validators=[DataRequired()])
     tag = StringField("Tag", validators=[Optional(), Length(max=60)], filters=[strip])
-    owner = SelectField("Owner", default="", validators=[Optional()])
+    owner = SelectField("Owner", default="", validators=[Optional()], filters=[strip])
     next_touch_on = DateField("Next touch", validators=[Optional()])
-    opening = SelectField("Opening", default="", validators=[Optional()])
+    opening = SelectField("Opening", default="", validators=[Optional()], filters=[strip])
 
     def validate_ids(self, field) -> None:
         """Bound the work of one request."""

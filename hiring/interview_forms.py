@@ -41,7 +41,7 @@ def scorecard_form_class(template: ScorecardTemplate) -> type[VersionedForm]:
 
     class ScorecardForm(VersionedForm):
         recommendation = RadioField(
-            "Overall recommendation", choices=enum_choices(Recommendation), validators=[Optional()]
+            "Overall recommendation", choices=enum_choices(Recommendation), validators=[Optional()], filters=[strip]
         )
         reason = StringField("Why are you changing a submitted scorecard?", validators=[Length(max=500)],
                              filters=[strip])  # fmt: skip
@@ -66,7 +66,9 @@ def scorecard_form_class(template: ScorecardTemplate) -> type[VersionedForm]:
         setattr(
             ScorecardForm,
             f"rating_{item.trait_id}",
-            RadioField(item.trait.name, choices=RATING_CHOICES, default=NOT_ASSESSED, validators=[Optional()]),
+            RadioField(
+                item.trait.name, choices=RATING_CHOICES, default=NOT_ASSESSED, validators=[Optional()], filters=[strip]
+            ),
         )
         setattr(
             ScorecardForm, f"note_{item.trait_id}", TextAreaField("Note", validators=[Optional(), Length(max=2000)])

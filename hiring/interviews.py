@@ -12,7 +12,7 @@ from hiring.calibration import calibration as compute_calibration
 from hiring.candidates import POOL_ROLES, render_detail
 from hiring.editing import commit_edit
 from hiring.interview_forms import CancelForm, planning_form, scorecard_form_class
-from models import Candidate, Interview, InterviewStatus, Scorecard, ScorecardRevision, ScorecardStatus, db
+from models import Candidate, Interview, InterviewStatus, Role, Scorecard, ScorecardRevision, ScorecardStatus, db
 
 bp = Blueprint("interviews", __name__, url_prefix="/interviews")
 
@@ -25,8 +25,11 @@ def plan(candidate_id: int):
     form = planning_form(candidate)
     if form.validate_on_submit():
         interview = service.plan_interview(candidate, form, current_user)
-        db.session.commit()
-        flash(f"{interview.kind.label} planned with {len(interview.scorecards)} interviewer(s).", "success")
+        if interview is None:
+            flash("This interview is already planned (same type and time); nothing was added.", "info")
+        else:
+            db.session.commit()
+            flash(f"{interview.kind.label} planned with {len(interview.scorecards)} interviewer(s).", "success")
         return redirect(url_for("candidates.detail", candidate_id=candidate.id) + "#interviews")
     return render_detail(candidate, 400, interview_form=form)
 
@@ -94,7 +97,9 @@ def scorecard(scorecard_id: int):
             if commit_edit(form):
                 flash(OUTCOME_MESSAGES[outcome], "success")
                 return redirect(url_for("interviews.scorecard", scorecard_id=card.id))
-    submitted = service.visible_scorecards(card.candidate_id, current_user)  # empty until one's own is in
+    # Interviewers see colleagues' scorecards only once this interview's own card is in.
+    own_turn_done = card.submitted or current_user.role != Role.INTERVIEWER
+    submitted = service.visible_scorecards(card.candidate_id, current_user) if own_turn_done else []
     revisions = db.session.scalars(
         db.select(ScorecardRevision).where(ScorecardRevision.scorecard_id == card.id).order_by(ScorecardRevision.id)
     ).all()

@@ -3,6 +3,7 @@
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import func
+from sqlalchemy.orm import joinedload
 from wtforms.fields.choices import SelectChoice
 
 from hiring.access import allow
@@ -47,7 +48,7 @@ def manager_choices() -> list[SelectChoice]:
 def index():
     """List openings with their candidate counts: filter by status, search title or territory, page."""
     form = OpeningFilterForm(request.args)
-    query = db.select(Opening)
+    query = db.select(Opening).options(joinedload(Opening.hiring_manager))
     if form.validate():
         query = query.order_by(*SORTS[form.sort.data or "status"])
         if form.status.data:

@@ -85,16 +85,17 @@ def create_candidate(form, actor: User) -> Candidate:
 
 def change_status(candidate: Candidate, status: PoolStatus, reason: str, actor: User | None) -> bool:
     """Move a candidate to ``status`` and keep the change in the history; False if it was already so."""
-    if candidate.status == status:
+    previous = candidate.status
+    if previous == status:
         return False
     db.session.add(
         StatusChange(
-            candidate_id=candidate.id, from_status=candidate.status, to_status=status, reason=reason or "",
+            candidate_id=candidate.id, from_status=previous, to_status=status, reason=reason or "",
             changed_by_id=actor.id if actor else None,
         )
     )  # fmt: skip
     set_activity(candidate, status=status)
-    record("candidate.status_changed", candidate, details={"from": candidate.status.value, "to": status.value})
+    record("candidate.status_changed", candidate, details={"from": previous.value, "to": status.value})
     return True
 
 

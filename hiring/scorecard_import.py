@@ -179,9 +179,7 @@ def already_imported(rows: list[ScorecardRow], users: dict[str, User]) -> set[tu
 
 def write(rows: list[ScorecardRow], report: ImportReport) -> None:
     """Create a submitted, locked scorecard (and its interview) for every row."""
-    template = db.session.scalars(
-        db.select(ScorecardTemplate).where(ScorecardTemplate.is_current.is_(True)).order_by(ScorecardTemplate.id)
-    ).first()
+    template = current_template()
     users = interviewers_for({row.interviewer_email for row in rows})
     existing = already_imported(rows, users)
     for row in rows:
@@ -211,9 +209,19 @@ def write(rows: list[ScorecardRow], report: ImportReport) -> None:
         report.created += 1
 
 
+def current_template() -> ScorecardTemplate | None:
+    """The oldest current scorecard template, which imported scorecards are recorded on."""
+    return db.session.scalars(
+        db.select(ScorecardTemplate).where(ScorecardTemplate.is_current.is_(True)).order_by(ScorecardTemplate.id)
+    ).first()
+
+
 def import_scorecards(stream: BinaryIO, *, skip_invalid: bool = False) -> ImportReport:
     """Validate a scorecard CSV, then import it in one transaction (all or nothing unless ``skip_invalid``)."""
     report = ImportReport(skip_invalid=skip_invalid)
+    if current_template() is None:
+        report.file_error = "Bench has no scorecard template yet; an admin must create one first."
+        return report
     traits = dict(db.session.execute(db.select(Trait.key, Trait.id)).all())
     try:
         csv_file = read_csv(stream, columns=(*FIXED_COLUMNS, *traits), check=lambda f: check_header(f, set(traits)))

@@ -29,13 +29,29 @@ from models import (
 DISAGREEMENT_SPREAD = 2
 
 
-def plan_interview(candidate: Candidate, form, actor: User) -> Interview:
-    """Schedule an interview and give each interviewer a draft scorecard on the chosen template."""
+def plan_interview(candidate: Candidate, form, actor: User) -> Interview | None:
+    """Schedule an interview and give each interviewer a draft scorecard on the chosen template.
+
+    Returns None, planning nothing, if the same interview (candidate, type, time) is already
+    planned: a double click or a second tab must not give interviewers two to-dos.
+    """
+    kind = InterviewKind(form.kind.data)
+    scheduled_at = form.scheduled_at.data.replace(tzinfo=utcnow().tzinfo)
+    duplicate = db.session.scalar(
+        db.select(Interview.id).where(
+            Interview.candidate_id == candidate.id,
+            Interview.kind == kind,
+            Interview.scheduled_at == scheduled_at,
+            Interview.status == InterviewStatus.SCHEDULED,
+        )
+    )
+    if duplicate is not None:
+        return None
     interview = Interview(
         candidate_id=candidate.id,
         opening_id=form.opening_id.data,
-        kind=InterviewKind(form.kind.data),
-        scheduled_at=form.scheduled_at.data.replace(tzinfo=utcnow().tzinfo),
+        kind=kind,
+        scheduled_at=scheduled_at,
         template_id=form.template_id.data,
         created_by_id=actor.id,
     )
@@ -97,6 +113,9 @@ def save_scorecard(scorecard: Scorecard, form, actor: User) -> str:
         prompt: getattr(form, f"answer_{number}").data or "" for number, prompt in enumerate(template.prompts)
     }
     scorecard.recommendation = Recommendation(form.recommendation.data) if form.recommendation.data else None
+    # Ratings are child rows: touch the scorecard itself so that its version is checked and bumped
+    # even when only ratings changed (two tabs must not overwrite each other).
+    scorecard.updated_at = utcnow()
     if form.action.data == "submit" and not scorecard.submitted:
         scorecard.status = ScorecardStatus.SUBMITTED
         scorecard.submitted_at = utcnow()

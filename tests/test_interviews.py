@@ -242,3 +242,64 @@ def test_home_page_shows_what_needs_each_user(app, client, setup):
     home = as_user(app, setup["first"]).get("/").text
     assert "<strong>2</strong> to fill" in home and "1 overdue" in home
     assert "The pool" not in home
+
+
+def test_a_submitted_card_does_not_open_colleagues_scores_of_another_interview(app, client, setup):
+    """Independence is per interview: Ivy's phone screen being in does not show her the panel's scores."""
+    SETUP[:] = [setup]
+    with app.app_context():
+        screen = plan(client, setup, when="2026-01-05T09:00", interviewers=[setup["first"].id])
+        screen_card = screen[setup["first"].id]
+    client.post(
+        f"/interviews/plan/{setup['candidate'].id}",
+        data={"kind": "panel", "scheduled_at": "2026-01-09T09:00", "template_id": setup["template"],
+              "interviewers": [setup["first"].id, setup["second"].id]},
+    )  # fmt: skip
+    with app.app_context():
+        panel = dict(
+            db.session.execute(
+                db.select(Scorecard.interviewer_id, Scorecard.id).where(Scorecard.id != screen_card)
+            ).all()
+        )
+    ivy, ian = as_user(app, setup["first"]), as_user(app, setup["second"])
+    fill(ian, panel[setup["second"].id], coachability=1)
+    fill(ivy, screen_card, coachability=4)
+    panel_page = ivy.get(f"/interviews/scorecards/{panel[setup['first'].id]}").text
+    assert "Ian Second" not in panel_page and "All submitted scorecards" not in panel_page
+
+
+def test_two_tabs_saving_drafts_with_only_rating_changes_conflict(app, setup, cards):
+    ivy = as_user(app, setup["first"])
+    card = cards[setup["first"].id]
+    assert fill(ivy, card, action="save", recommendation="", version=1, coachability=5).status_code == 302
+    # Two tabs opened at version 2; both change ratings only (the scorecard row itself stays the same).
+    assert fill(ivy, card, action="save", recommendation="", version=2, coachability=5, drive=3).status_code == 302
+    second_tab = fill(ivy, card, action="save", recommendation="", version=2, coachability=5, resilience=2)
+    assert second_tab.status_code == 200
+    assert "Someone else saved this record" in second_tab.text.replace("&#39;", "'")
+    with app.app_context():
+        scores = {r.trait.key: r.score for r in db.session.get(Scorecard, card).ratings if r.score}
+    assert scores == {"coachability": 5, "drive": 3}
+
+
+@pytest.mark.parametrize("field", ["rating", "recommendation"])
+def test_whitespace_values_are_treated_as_empty_not_a_crash(app, setup, cards, field):
+    ivy = as_user(app, setup["first"])
+    card = cards[setup["first"].id]
+    data = {**ratings(setup), "recommendation": "", "action": "save", "version": 1}
+    data["recommendation" if field == "recommendation" else f"rating_{setup['traits']['drive']}"] = " "
+    assert ivy.post(f"/interviews/scorecards/{card}", data=data).status_code == 302
+
+
+def test_planning_the_same_interview_twice_adds_it_once(app, client, setup, cards):
+    when = "2027-03-01T10:00"
+    for _ in range(2):
+        client.post(
+            f"/interviews/plan/{setup['candidate'].id}",
+            data={"kind": "panel", "scheduled_at": when, "interviewers": [setup["first"].id],
+                  "template_id": setup["template"]},
+        )  # fmt: skip
+    page = client.get(f"/candidates/{setup['candidate'].id}").text
+    assert "This interview is already planned" in page
+    with app.app_context():
+        assert db.session.scalar(db.select(db.func.count()).select_from(Interview)) == 2  # the fixture's + one

@@ -135,3 +135,15 @@ def test_interviewers_cannot_use_openings(app, client):
     sign_in_as(client, interviewer)
     assert client.get("/openings/").status_code == 403
     assert client.get(f"/openings/{opening.id}").status_code == 403
+
+
+def test_openings_list_loads_hiring_managers_without_a_query_per_row(app, client, manager):
+    from tests.test_pool import count_queries
+
+    with app.app_context():
+        make_opening(hiring_manager_id=make_user(Role.MANAGER).id)
+    before = count_queries(app, client, "/openings/")
+    with app.app_context():
+        for _ in range(5):
+            make_opening(hiring_manager_id=make_user(Role.MANAGER).id)
+    assert count_queries(app, client, "/openings/") == before

@@ -199,3 +199,28 @@ def test_pages_run_a_bounded_number_of_queries(app, client, pool, url):
         for number in range(12):
             make_candidate(name=f"Extra {number}", tags=["saas", f"t{number}"], owner_id=pool["manager"])
     assert count_queries(app, client, url) == before
+
+
+@pytest.mark.parametrize(
+    "method, url, data",
+    [
+        ("get", "/candidates/?owner=%20", None),
+        ("get", "/candidates/export.csv?opening=%20", None),
+        ("post", "/candidates/bulk", {"action": "owner", "owner": " "}),
+        ("post", "/candidates/bulk", {"action": "opening", "opening": " "}),
+    ],
+)
+def test_whitespace_filter_values_do_not_crash(client, pool, method, url, data):
+    if data is not None:
+        data = {**data, "ids": [pool["ada"]]}
+    response = getattr(client, method)(url, data=data, follow_redirects=True)
+    assert response.status_code == 200
+    if data is not None:
+        assert "Choose the" in response.text
+
+
+def test_status_change_audit_names_the_previous_status(app, client, pool):
+    client.post(f"/candidates/{pool['bo']}/status", data={"status": "engaged"})
+    with app.app_context():
+        entry = db.session.scalars(db.select(AuditEntry).where(AuditEntry.action == "candidate.status_changed")).one()
+        assert entry.details == {"from": "prospect", "to": "engaged"}
