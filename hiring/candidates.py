@@ -214,9 +214,12 @@ def log_touch(candidate_id: int):
     form = TouchForm()
     if form.validate_on_submit():
         kind = TouchKind(form.kind.data)
-        pool_actions.log_touch(candidate, kind, form.summary.data, current_user, form.next_touch_on.data)
-        db.session.commit()
-        flash(f"{kind.label} logged.", "success")
+        if pool_actions.repeated_touch(candidate, kind, form.summary.data, current_user):
+            flash(f"That {kind.label.lower()} was logged a moment ago; it is not logged twice.", "info")
+        else:
+            pool_actions.log_touch(candidate, kind, form.summary.data, current_user, form.next_touch_on.data)
+            db.session.commit()
+            flash(f"{kind.label} logged.", "success")
         return redirect(url_for("candidates.detail", candidate_id=candidate.id))
     return render_detail(candidate, 400, touch_form=form)
 

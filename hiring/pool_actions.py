@@ -6,7 +6,7 @@ the record's version alone, so logging a call never makes a colleague's open
 edit form conflict: only edits of the record itself do.
 """
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import update
 
@@ -26,6 +26,8 @@ from models import (
 )
 from models.candidate import tags_named
 
+# The same touch logged again within this time is a double click, not a second call.
+DOUBLE_CLICK_WINDOW = timedelta(seconds=30)
 RECORD_FIELDS = (
     "name", "email", "alt_email", "phone", "location", "linkedin_url", "company", "title", "segment",
     "typical_deal_size", "sales_cycle_days", "quota_years", "past_attainment_pct", "attainment_verified", "source",
@@ -97,6 +99,23 @@ def change_status(candidate: Candidate, status: PoolStatus, reason: str, actor: 
     set_activity(candidate, status=status)
     record("candidate.status_changed", candidate, details={"from": previous.value, "to": status.value})
     return True
+
+
+def repeated_touch(candidate: Candidate, kind: TouchKind, summary: str, actor: User) -> bool:
+    """Return True if the same person logged the same touch moments ago (a double click or a resent form)."""
+    since = utcnow() - DOUBLE_CLICK_WINDOW
+    return (
+        db.session.scalar(
+            db.select(Touch.id).where(
+                Touch.candidate_id == candidate.id,
+                Touch.author_id == actor.id,
+                Touch.kind == kind,
+                Touch.summary == (summary or ""),
+                Touch.at >= since,
+            )
+        )
+        is not None
+    )
 
 
 def log_touch(candidate: Candidate, kind: TouchKind, summary: str, actor: User, next_touch_on: date | None) -> Touch:

@@ -188,3 +188,15 @@ def test_interviewers_cannot_see_the_pool(app, client):
     sign_in_as(client, interviewer)
     assert client.get("/candidates/").status_code == 403
     assert client.get(f"/candidates/{candidate.id}").status_code == 403
+
+
+def test_a_double_click_logs_the_touch_once(app, client, manager):
+    with app.app_context():
+        candidate = make_candidate()
+    for _ in range(2):
+        client.post(f"/candidates/{candidate.id}/touches", data={"kind": "call", "summary": "Voicemail"})
+    page = client.get(f"/candidates/{candidate.id}").text
+    assert "That call was logged a moment ago; it is not logged twice." in page
+    client.post(f"/candidates/{candidate.id}/touches", data={"kind": "call", "summary": "Spoke at last"})
+    with app.app_context():
+        assert db.session.scalars(db.select(Touch.summary).order_by(Touch.id)).all() == ["Voicemail", "Spoke at last"]
