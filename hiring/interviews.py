@@ -85,8 +85,8 @@ def own_scorecard_or_403(scorecard_id: int) -> Scorecard:
 def scorecard(scorecard_id: int):
     """Fill, save, submit or revise one's own scorecard; others' appear only after one's own is submitted."""
     card = own_scorecard_or_403(scorecard_id)
-    items = service.template_items(card.template_id)
-    form_class = scorecard_form_class(card.template)
+    template = service.template_with_traits(card.template_id)  # the form and the page share its items
+    form_class = scorecard_form_class(template)
     editing = card.submitted and (request.method == "POST" or request.args.get("edit") == "1")
     form = form_class(record=card, data=initial_data(card) if request.method == "GET" else None)
     if request.method == "POST":
@@ -106,7 +106,7 @@ def scorecard(scorecard_id: int):
     return render_template(
         "interviews/scorecard.html",
         card=card,
-        items=items,
+        items=template.items,
         form=form,
         editing=editing,
         locked=card.submitted and not editing,

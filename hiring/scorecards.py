@@ -227,16 +227,13 @@ def interviews_of(candidate_id: int) -> list[Interview]:
     )
 
 
-def template_items(template_id: int) -> list[TemplateItem]:
-    """The items of a template version with their traits, in order."""
-    return list(
-        db.session.scalars(
-            db.select(TemplateItem)
-            .where(TemplateItem.template_id == template_id)
-            .options(selectinload(TemplateItem.trait))
-            .order_by(TemplateItem.position)
-        )
-    )
+def template_with_traits(template_id: int) -> ScorecardTemplate:
+    """A template version with its ordered items and their traits, in two queries."""
+    return db.session.scalars(
+        db.select(ScorecardTemplate)
+        .where(ScorecardTemplate.id == template_id)
+        .options(selectinload(ScorecardTemplate.items).joinedload(TemplateItem.trait))
+    ).one()
 
 
 def revisions_of(candidate_id: int) -> list[ScorecardRevision]:
