@@ -13,6 +13,7 @@ from models.candidate import (
     Touch,
     TouchKind,
 )
+from models.fit import CandidateScore, Certainty, JobStatus, ModelVersion, TrainingJob
 from models.interview import (
     Interview,
     InterviewKind,
@@ -27,6 +28,7 @@ from models.interview import (
     Trait,
 )
 from models.opening import DEFAULT_STAGES, Application, Opening, OpeningStatus, StageMove
+from models.rep import Hire, PeriodResult, Profile, Tier, TierRule
 from models.saved_view import SavedView
 from models.user import Role, User, is_last_active_admin, normalize_email
 
@@ -35,14 +37,24 @@ __all__ = [
     "AuditEntry",
     "Base",
     "Candidate",
+    "CandidateScore",
+    "Certainty",
     "ConsentMethod",
+    "db",
     "DEFAULT_STAGES",
+    "Hire",
     "Interview",
     "InterviewKind",
     "InterviewStatus",
+    "is_last_active_admin",
+    "JobStatus",
+    "ModelVersion",
+    "normalize_email",
     "Opening",
     "OpeningStatus",
+    "PeriodResult",
     "PoolStatus",
+    "Profile",
     "Rating",
     "Recommendation",
     "Role",
@@ -57,14 +69,14 @@ __all__ = [
     "StatusChange",
     "Tag",
     "TemplateItem",
+    "Tier",
+    "TierRule",
     "Touch",
     "TouchKind",
+    "TrainingJob",
     "Trait",
-    "UTCDateTime",
     "User",
-    "VersionedMixin",
-    "db",
-    "is_last_active_admin",
-    "normalize_email",
+    "UTCDateTime",
     "utcnow",
+    "VersionedMixin",
 ]
