@@ -36,15 +36,29 @@ test: lint test-sqlite test-postgres
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache
 
-# `make bench`: time the pool list at BENCH_N candidates, generated afresh each run into a
-# scratch SQLite database in BENCH_DIR (DATABASE_URL is blanked: never the app's own data).
+# `make bench` runs every benchmark at BENCH_N candidates, in scratch SQLite databases in BENCH_DIR
+# (DATABASE_URL is blanked: never the app's own data). `make bench-pool`: the pool list and searches.
 BENCH_N ?= 100000
 BENCH_DIR ?= /tmp/bench-instance
 BENCH_SCRATCH := BENCH_INSTANCE_PATH=$(BENCH_DIR) DATABASE_URL=
 
-.PHONY: bench
-bench: install
+# `make bench-model`: train on 2,000 synthetic reps and rank BENCH_N candidates (scoring only).
+# `make bench-rank`: the same through the app and a scratch database (BENCH_DIR/rank).
+RANK_SCRATCH := BENCH_INSTANCE_PATH=$(BENCH_DIR)/rank DATABASE_URL=
+
+.PHONY: bench bench-pool bench-model bench-rank
+bench: bench-pool bench-model bench-rank
+
+bench-pool: install
 	rm -f $(BENCH_DIR)/bench.sqlite $(BENCH_DIR)/bench.sqlite-journal $(BENCH_DIR)/bench.sqlite-wal
 	$(BENCH_SCRATCH) $(FLASK) db upgrade
 	$(BENCH_SCRATCH) $(BIN)/python -m benchmarks.generate --n $(BENCH_N)
 	$(BENCH_SCRATCH) $(BIN)/python -m benchmarks.bench_pool
+
+bench-model: install
+	$(BIN)/python -m benchmarks.bench_model --candidates $(BENCH_N)
+
+bench-rank: install
+	rm -rf $(BENCH_DIR)/rank
+	$(RANK_SCRATCH) $(FLASK) db upgrade
+	$(RANK_SCRATCH) $(BIN)/python -m benchmarks.bench_rank --candidates $(BENCH_N)

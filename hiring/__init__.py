@@ -54,7 +54,22 @@ def init_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     """Import and register every blueprint."""
-    from hiring import audit, auth, candidates, imports, interviews, main, merge, openings, traits, users
+    from hiring import (
+        audit,
+        auth,
+        candidates,
+        fit,
+        imports,
+        interviews,
+        main,
+        merge,
+        openings,
+        reps,
+        tier_rule,
+        traits,
+        users,
+    )
 
-    for module in (main, auth, users, audit, candidates, openings, imports, merge, interviews, traits):
+    for module in (main, auth, users, audit, candidates, openings, imports, merge, interviews, traits, reps, tier_rule):
         app.register_blueprint(module.bp)
+    app.register_blueprint(fit.bp)

@@ -19,7 +19,7 @@ from wtforms.validators import DataRequired, Email, Length, NumberRange, Optiona
 
 from hiring.forms import VersionedForm, strip
 from hiring.pool import SORT_COLUMNS
-from models import Candidate, ConsentMethod, PoolStatus, Segment, Source, TouchKind, db
+from models import Candidate, ConsentMethod, PoolStatus, Segment, Source, Tier, TouchKind, db
 
 DUPLICATE_EXTERNAL_ID = "Another candidate already has this external id."
 
@@ -154,10 +154,18 @@ TOUCH_FILTERS = [
     SelectChoice("cold", "Going cold"),
     SelectChoice("none", "No next touch"),
 ]
+SORT_LABELS = {"fit": "Predicted fit", "p_a": "P(A)"}
 SORT_CHOICES = [
-    SelectChoice(f"{prefix}{key}", f"{key.replace('_', ' ').capitalize()} {arrow}")
+    SelectChoice(f"{prefix}{key}", f"{SORT_LABELS.get(key) or key.replace('_', ' ').capitalize()} {arrow}")
     for key in SORT_COLUMNS
     for prefix, arrow in (("", "↑"), ("-", "↓"))
+]
+
+
+FIT_FILTERS = [
+    SelectChoice("", "Any fit"),
+    *(SelectChoice(tier.value, f"Predicted {tier.label}") for tier in Tier),
+    SelectChoice("unscored", "Not scored"),
 ]
 
 
@@ -176,6 +184,7 @@ class PoolFilterForm(FlaskForm):
     opening = SelectField("Opening", default="", validators=[Optional()], filters=[strip])
     stage = StringField("Stage", validators=[Optional(), Length(max=60)], filters=[strip])
     touch = SelectField("Keep warm", choices=TOUCH_FILTERS, default="", validators=[Optional()])
+    fit = SelectField("Predicted fit", choices=FIT_FILTERS, default="", validators=[Optional()])
     sort = SelectField("Sort", choices=SORT_CHOICES, default="-updated", validators=[Optional()])
 
     def filters(self) -> dict:

@@ -28,6 +28,8 @@ from hiring.editing import commit_edit
 from hiring.export import csv_response
 from hiring.interview_forms import CancelForm, planning_form
 from hiring.pool import pool_query
+from hiring.ranking import active_version, fit_panel, scores_of
+from hiring.reps import hire_of
 from hiring.timeline import timeline
 from models import Application, Candidate, Opening, OpeningStatus, PoolStatus, Role, SavedView, TouchKind, User, db
 
@@ -88,6 +90,8 @@ def index():
         "candidates/index.html",
         form=form,
         page=page,
+        fits=scores_of([candidate.id for candidate in page.items]) if page else {},
+        fit_version=active_version(),
         bulk=bulk_form(),
         views=views,
         save_view=SavedViewForm(query=query_string),
@@ -169,6 +173,8 @@ def render_detail(candidate: Candidate, status: int = 200, **forms):
         combined=scorecards.combined_view(submitted) if submitted else None,
         revisions=scorecards.revisions_of(candidate.id),
         cancel_form=CancelForm(),
+        **fit_panel(candidate.id),
+        hire=hire_of(candidate.id),
         **forms,
     )
     return page, status

@@ -15,6 +15,7 @@ from hiring.access import allow
 from hiring.csv_forms import CandidateImportForm
 from hiring.csv_import import ImportReport, import_candidates, plural
 from hiring.csv_reading import COLUMNS
+from hiring.rep_import import import_hires, import_outcomes
 from hiring.scorecard_import import import_scorecards
 from models import PoolStatus, Role, Source
 
@@ -170,6 +171,13 @@ def import_scorecards_command(file: Path, skip_invalid: bool) -> None:
     """
     with file.open("rb") as stream:
         report = import_scorecards(stream, skip_invalid=skip_invalid)
+    echo_problems(report)
+    were = "was" if report.unchanged == 1 else "were"
+    click.echo(f"Imported {plural(report.created, 'scorecard')}; {report.unchanged:,} {were} already there.")
+
+
+def echo_problems(report) -> None:
+    """Print an all-or-nothing import's problems; fail (exit code 1) if nothing was imported."""
     if report.file_error:
         raise click.ClickException(f"{report.file_error} Nothing was imported.")
     for line in report_lines(report):
@@ -179,5 +187,36 @@ def import_scorecards_command(file: Path, skip_invalid: bool) -> None:
             f"Nothing was imported: {plural(report.error_count, 'problem')} found. Fix them, or run again with "
             f"--skip-invalid to import the {plural(report.good_rows, 'good row')}."
         )
-    were = "was" if report.unchanged == 1 else "were"
-    click.echo(f"Imported {plural(report.created, 'scorecard')}; {report.unchanged:,} {were} already there.")
+
+
+def echo_rep_import(report, noun: str) -> None:
+    """Print a hires or outcomes import's report; fail (exit code 1) if nothing was imported."""
+    echo_problems(report)
+    click.echo(
+        f"Imported {noun}: {report.created:,} new, {report.updated:,} updated, {report.unchanged:,} unchanged. "
+        f"{plural(report.tiers_changed, 'rep')} changed tier."
+    )
+
+
+@import_cli.command("hires")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--skip-invalid", is_flag=True, help="Import the good rows even if other rows have errors.")
+def import_hires_command(file: Path, skip_invalid: bool) -> None:
+    """Import hires: candidate_ref, hired_on, and optional role, territory, segment, left_on.
+
+    Importing again updates the hires. Nothing is imported if any row has an error, unless --skip-invalid is given.
+    """
+    with file.open("rb") as stream:
+        echo_rep_import(import_hires(stream, skip_invalid=skip_invalid), "hires")
+
+
+@import_cli.command("outcomes")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--skip-invalid", is_flag=True, help="Import the good rows even if other rows have errors.")
+def import_outcomes_command(file: Path, skip_invalid: bool) -> None:
+    """Import reps' monthly results: candidate_ref, period (YYYY-MM), quota, booked.
+
+    Importing a month again replaces it. Nothing is imported if any row has an error, unless --skip-invalid is given.
+    """
+    with file.open("rb") as stream:
+        echo_rep_import(import_outcomes(stream, skip_invalid=skip_invalid), "months of results")

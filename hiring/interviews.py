@@ -12,6 +12,7 @@ from hiring.calibration import calibration as compute_calibration
 from hiring.candidates import POOL_ROLES, render_detail
 from hiring.editing import commit_edit
 from hiring.interview_forms import CancelForm, planning_form, scorecard_form_class
+from hiring.ranking import rank_candidates
 from models import Candidate, Interview, InterviewStatus, Role, Scorecard, ScorecardRevision, ScorecardStatus, db
 
 bp = Blueprint("interviews", __name__, url_prefix="/interviews")
@@ -95,6 +96,9 @@ def scorecard(scorecard_id: int):
         elif form.validate_on_submit():
             outcome = service.save_scorecard(card, form, current_user)
             if commit_edit(form):
+                if outcome != "saved":  # new or revised evidence: the candidate's fit changes
+                    rank_candidates([card.candidate_id])
+                    db.session.commit()
                 flash(OUTCOME_MESSAGES[outcome], "success")
                 return redirect(url_for("interviews.scorecard", scorecard_id=card.id))
     # Interviewers see colleagues' scorecards only once this interview's own card is in.

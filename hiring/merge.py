@@ -16,9 +16,12 @@ from hiring.forms import CONFLICT_MESSAGE
 from hiring.merge_fields import BOTH, MERGE_FIELDS, OTHER, combined_notes, default_choice
 from hiring.merge_forms import MergeForm
 from hiring.merge_pairs import duplicate_pairs_page
+from hiring.ranking import rank_candidates
 from models import (
     Application,
     Candidate,
+    CandidateScore,
+    Hire,
     Interview,
     Role,
     Scorecard,
@@ -47,15 +50,35 @@ class MergeResult:
     applications: int
     interviews: int
     scorecards: int
+    hire_moved: bool = False
 
     def moved(self) -> str:
         """Say what moved onto the survivor, e.g. "3 touches, 1 status change, 2 openings and 1 interview"."""
         return (
             f"{plural(self.touches, 'touch', 'touches')}, "
             f"{plural(self.status_changes, 'status change', 'status changes')}, "
-            f"{plural(self.applications, 'opening', 'openings')} "
-            f"and {plural(self.interviews, 'interview', 'interviews')}"
+            f"{plural(self.applications, 'opening', 'openings')}"
+            + (", " if self.hire_moved else " and ")
+            + plural(self.interviews, "interview", "interviews")
+            + (" and the hire with its results" if self.hire_moved else "")
         )
+
+
+class MergeRefused(ValueError):
+    """The two records cannot be merged as they are; the message says why, for the user."""
+
+
+def refusal(survivor: Candidate, other: Candidate) -> str | None:
+    """Say why the two records cannot be merged, or return None if they can."""
+    hired = db.session.scalar(
+        db.select(func.count()).select_from(Hire).where(Hire.candidate_id.in_([survivor.id, other.id]))
+    )
+    if hired == 2:
+        return (
+            "Both records have a hire with its own monthly results, and Bench cannot tell which is right. "
+            "Nothing was merged. Delete the wrong hire's results, or keep the two records apart."
+        )
+    return None
 
 
 def plural(number: int, singular: str, plural_form: str) -> str:
@@ -127,6 +150,8 @@ def merge_candidates(
     """
     if survivor.id == other.id:
         raise ValueError("a record cannot be merged with itself")
+    if problem := refusal(survivor, other):
+        raise MergeRefused(problem)
     values, from_merged = chosen_values(survivor, other, choices)
     tags = [*survivor.tags, *(tag for tag in other.tags if tag not in survivor.tags)]
     last_touch_at = max(filter(None, (survivor.last_touch_at, other.last_touch_at)), default=None)
@@ -145,14 +170,19 @@ def merge_candidates(
     # merged record cascades to whatever rows are left on it.
     moved = [move_rows(model, other.id, survivor.id) for model in (Touch, StatusChange, Interview, Scorecard)]
     applications = merge_applications(survivor, other)
+    hire_moved = move_rows(Hire, other.id, survivor.id) > 0  # at most one: refusal() checked both
+    # Scores of either record describe the interviews of one record only.
+    db.session.execute(db.delete(CandidateScore).where(CandidateScore.candidate_id.in_([survivor.id, other.id])))
     merged_id = other.id
     db.session.delete(other)
-    record(
-        "candidate.merged", survivor, actor=actor, details={"merged_id": merged_id, "fields_from_merged": from_merged}
-    )
+    details = {"merged_id": merged_id, "fields_from_merged": from_merged}
+    if hire_moved:
+        details["hire_moved"] = True
+    record("candidate.merged", survivor, actor=actor, details=details)
     db.session.flush()
+    rank_candidates([survivor.id])  # on the interviews of both records, now all the survivor's
     touches, status_changes, interviews, scorecards = moved
-    return MergeResult(from_merged, touches, status_changes, applications, interviews, scorecards)
+    return MergeResult(from_merged, touches, status_changes, applications, interviews, scorecards, hire_moved)
 
 
 def load_pair(candidate_id: int, other_id: int) -> tuple[Candidate, Candidate]:
@@ -188,6 +218,8 @@ def merge(candidate_id: int, other_id: int):
         try:
             result = merge_candidates(survivor, merged, form.choices(), current_user)
             db.session.commit()
+        except MergeRefused as refused:
+            flash(str(refused), "danger")
         # Someone saved either record, or gave the survivor a value it was about to take
         # (an external id, an application), between our check and our write.
         except (StaleDataError, IntegrityError):

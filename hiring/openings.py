@@ -12,7 +12,8 @@ from hiring.candidates import POOL_ROLES, owner_choices
 from hiring.editing import commit_edit
 from hiring.opening_forms import MoveForm, NewOpeningForm, OpeningFilterForm, OpeningForm, stage_lines
 from hiring.pool_actions import change_status
-from models import DEFAULT_STAGES, Application, Candidate, Opening, PoolStatus, StageMove, db, utcnow
+from hiring.ranking import active_version
+from models import DEFAULT_STAGES, Application, Candidate, CandidateScore, Opening, PoolStatus, StageMove, db, utcnow
 
 bp = Blueprint("openings", __name__, url_prefix="/openings")
 SORTS = {
@@ -110,21 +111,34 @@ def edit(opening_id: int):
 @bp.get("/<int:opening_id>")
 @allow(*POOL_ROLES)
 def board(opening_id: int):
-    """The opening's board: a column per stage, a card per candidate, moves without JavaScript."""
+    """The opening's board: a column per stage, a card per candidate (latest move or best fit first)."""
     opening = db.get_or_404(Opening, opening_id)
+    by_fit = request.args.get("sort") == "fit"
     rows = db.session.execute(
-        db.select(Application, Candidate)
+        db.select(Application, Candidate, CandidateScore)
         .join(Candidate, Application.candidate_id == Candidate.id)
+        .outerjoin(CandidateScore, CandidateScore.candidate_id == Candidate.id)
         .where(Application.opening_id == opening.id)
-        .order_by(Application.moved_at.desc())
+        .order_by(
+            *([CandidateScore.score.desc().nulls_last()] if by_fit else []),
+            Application.moved_at.desc(),
+        )
     ).all()
     columns = {stage: [] for stage in opening.stages}
-    for application, candidate in rows:
-        columns.setdefault(application.stage, []).append((application, candidate))
+    for application, candidate, fit in rows:
+        columns.setdefault(application.stage, []).append((application, candidate, fit))
     move_form = MoveForm()
     move_form.stage.choices = [SelectChoice(stage, stage.capitalize()) for stage in opening.stages]
     total = len(rows)
-    return render_template("openings/board.html", opening=opening, columns=columns, move_form=move_form, total=total)
+    return render_template(
+        "openings/board.html",
+        opening=opening,
+        columns=columns,
+        move_form=move_form,
+        total=total,
+        by_fit=by_fit,
+        fit_version=active_version(),
+    )
 
 
 @bp.post("/applications/<int:application_id>/move")

@@ -6,7 +6,7 @@ from flask import current_app
 from sqlalchemy import Select, and_, or_
 from sqlalchemy.orm import joinedload, selectinload
 
-from models import Application, Candidate, PoolStatus, Tag, User, db
+from models import Application, Candidate, CandidateScore, PoolStatus, Tag, User, db
 from models.candidate import candidate_tag
 from models.search import matches_search
 
@@ -24,6 +24,8 @@ SORT_COLUMNS = {
     "last_touch": Candidate.last_touch_at,
     "created": Candidate.created_at,
     "updated": Candidate.updated_at,
+    "fit": CandidateScore.score,
+    "p_a": CandidateScore.p_a,
 }
 DEFAULT_SORT = "-updated"
 
@@ -41,7 +43,7 @@ def going_cold_clause(today: date, cold_days: int):
 def pool_query(filters: dict, today: date | None = None) -> Select:
     """Return the SELECT of candidates for validated filter values, sorted.
 
-    ``filters`` keys: q, status, source, owner, tag, segment, opening, stage, touch, sort.
+    ``filters`` keys: q, status, source, owner, tag, segment, opening, stage, touch, fit, sort.
     """
     today = today or date.today()
     # Tags and owners are shown on every row: load them in two queries, not two per row.
@@ -66,6 +68,13 @@ def pool_query(filters: dict, today: date | None = None) -> Select:
         if filters.get("stage"):
             considered = considered.where(Application.stage == filters["stage"])
         query = query.where(Candidate.id.in_(considered))
+    fit = filters.get("fit")
+    if fit == "unscored":
+        query = query.where(Candidate.id.not_in(db.select(CandidateScore.candidate_id)))
+    elif fit:
+        query = query.where(
+            Candidate.id.in_(db.select(CandidateScore.candidate_id).where(CandidateScore.predicted_tier == fit))
+        )
     touch = filters.get("touch")
     if touch == "due":
         query = query.where(Candidate.next_touch_on <= today, Candidate.status.not_in(CLOSED_STATUSES))
@@ -82,5 +91,7 @@ def apply_sort(query: Select, sort: str) -> Select:
     column = SORT_COLUMNS.get(sort.lstrip("-"), SORT_COLUMNS["updated"])
     if column is User.name:
         query = query.outerjoin(User, Candidate.owner_id == User.id)
+    elif column.table is CandidateScore.__table__:
+        query = query.outerjoin(CandidateScore, CandidateScore.candidate_id == Candidate.id)
     order = column.desc().nulls_last() if descending else column.asc().nulls_last()
     return query.order_by(order, Candidate.id.desc() if descending else Candidate.id)

@@ -17,6 +17,7 @@ from sqlalchemy import or_
 from hiring.audit import record
 from hiring.csv_import import ImportReport, Problem, chunked
 from hiring.csv_reading import CsvFileError, read_csv
+from hiring.ranking import rank_candidates
 from models import (
     Candidate,
     Interview,
@@ -238,6 +239,8 @@ def import_scorecards(stream: BinaryIO, *, skip_invalid: bool = False) -> Import
         report.file_error = "The file has a header but no data rows."
         return report
     write(rows, report)
+    db.session.flush()
+    rank_candidates(sorted({row.candidate_id for row in rows}))
     record("scorecards.imported", details=report.audit_details("command line"))
     db.session.commit()
     report.committed = True

@@ -17,9 +17,14 @@ from models import (
     Application,
     AuditEntry,
     Candidate,
+    CandidateScore,
+    Certainty,
     ConsentMethod,
+    Hire,
     Interview,
     InterviewKind,
+    ModelVersion,
+    PeriodResult,
     PoolStatus,
     Role,
     Scorecard,
@@ -27,6 +32,7 @@ from models import (
     Source,
     StageMove,
     StatusChange,
+    Tier,
     Touch,
     TouchKind,
     db,
@@ -480,8 +486,81 @@ def test_every_table_pointing_at_candidates_or_applications_is_merged():
         "application",
         "interview",
         "scorecard",
+        "hire",  # moved to the survivor; a merge of two hired records is refused
+        "candidate_score",  # deleted for both; hiring.ranking scores the survivor again
     }
     assert pointing_at("application") == {"stage_move"}
+
+
+def add_hire(candidate_id: int, *periods: str) -> int:
+    """Record a hire of the candidate, with a month of results per period; return the hire id."""
+    hire = Hire(candidate_id=candidate_id, hired_on=date(2023, 1, 10))
+    db.session.add(hire)
+    db.session.flush()
+    for period in periods:
+        db.session.add(PeriodResult(hire_id=hire.id, period=period, quota=1000, booked=900))
+    db.session.commit()
+    return hire.id
+
+
+def add_score(candidate_id: int) -> None:
+    """Give a candidate a fit score of a (dummy) model version."""
+    version = db.session.scalar(sa.select(ModelVersion).limit(1))
+    if version is None:
+        version = ModelVersion(number=1, file_name="x.skops", file_sha256="0" * 64, rule={}, features=[], data={},
+                               libraries={}, report={})  # fmt: skip
+        db.session.add(version)
+        db.session.flush()
+    db.session.add(
+        CandidateScore(candidate_id=candidate_id, model_version_id=version.id, p_a=0.5, p_b=0.3, p_c=0.2, score=60,
+                       predicted_tier=Tier.A, certainty=Certainty.LOW, reasons={}, interviews=1)
+    )  # fmt: skip
+    db.session.commit()
+
+
+@pytest.mark.parametrize("hired", ["other", "survivor"])
+def test_merge_moves_the_hire_and_drops_both_fit_scores(app, client, manager, hired):
+    with app.app_context():
+        survivor = make_candidate(name="Mia Lopez", email="mia@globex.com")
+        other = make_candidate(name="Mia López", email="mia@example.org")
+        hire_id = add_hire((other if hired == "other" else survivor).id, "2023-04", "2023-05")
+        add_score(survivor.id)
+        add_score(other.id)
+    page = client.get(merge_url(survivor.id, other.id)).text
+    response = client.post(merge_url(survivor.id, other.id), data={**submitted(page), "survivor": str(survivor.id)})
+    assert response.status_code == 302
+    with app.app_context():
+        hire = db.session.get(Hire, hire_id)
+        assert (hire.candidate_id, [r.period for r in hire.results]) == (survivor.id, ["2023-04", "2023-05"])
+        assert count(CandidateScore) == 0
+        entry = db.session.scalars(sa.select(AuditEntry).where(AuditEntry.action == "candidate.merged")).one()
+        assert entry.details.get("hire_moved") is (True if hired == "other" else None)
+    text = html.unescape(client.get(f"/candidates/{survivor.id}").text)
+    if hired == "other":
+        assert (
+            "Moved over: 0 touches, 0 status changes, 0 openings, 0 interviews and the hire with its results." in text
+        )
+
+
+def test_merge_of_two_hired_records_is_refused_and_changes_nothing(app, client, manager):
+    with app.app_context():
+        survivor = make_candidate(name="Mia Lopez", email="mia@globex.com")
+        other = make_candidate(name="Mia López", email="mia@example.org")
+        hires = (add_hire(survivor.id, "2023-04"), add_hire(other.id, "2023-05"))
+        add_score(other.id)
+    page = client.get(merge_url(survivor.id, other.id)).text
+    response = client.post(merge_url(survivor.id, other.id), data=submitted(page))
+    assert response.status_code == 200
+    assert "Both records have a hire with its own monthly results" in html.unescape(response.text)
+    assert "Nothing was merged." in response.text
+    with app.app_context():
+        assert db.session.get(Candidate, other.id) is not None
+        assert [db.session.get(Hire, hire_id).candidate_id for hire_id in hires] == [survivor.id, other.id]
+        assert count(PeriodResult) == 2 and count(CandidateScore) == 1
+        assert count(AuditEntry, action="candidate.merged") == 0
+        assert db.session.get(Candidate, survivor.id).version == 1
+    with app.app_context(), pytest.raises(merge_module.MergeRefused):
+        merge_ids(survivor.id, other.id)
 
 
 def pairs_listed(page_html: str) -> dict[tuple[int, int], list[str]]:

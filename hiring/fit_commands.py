@@ -1,0 +1,69 @@
+"""``flask --app hiring train`` and ``flask --app hiring rank``."""
+
+import csv
+import json
+import sys
+
+import click
+from flask.cli import with_appcontext
+
+from hiring.export import safe_cell
+from hiring.ranking import active_version, rank_candidates, ranker_problem, ranking_query, ranking_row
+from hiring.training import train_version
+from models import Opening, db
+from scoring.train import NotEnoughData
+
+RANK_COLUMNS = [
+    "external_id", "email", "name", "predicted_tier", "p_a", "p_b", "p_c", "score", "certainty", "model_version",
+    "reasons_up", "reasons_down",
+]  # fmt: skip
+
+
+@click.command("train")
+@with_appcontext
+def train_command() -> None:
+    """Train a new model version from hired reps' scorecards and results, activate it and rank the pool."""
+    shown = [-1]
+
+    def progress(fraction: float, message: str) -> None:
+        percent = int(100 * fraction)
+        if percent != shown[0]:
+            shown[0] = percent
+            click.echo(f"{percent:3d} %  {message}", err=True)
+
+    try:
+        version = train_version(None, progress)
+    except NotEnoughData as error:
+        raise click.ClickException(f"Not enough history to train a model. {error}") from None
+    report = version.report
+    click.echo(f"Model version {version.number} is active: trained on {report['n_reps']} reps.")
+    click.echo(report["verdict"])
+
+
+@click.command("rank")
+@with_appcontext
+@click.option("--format", "output", type=click.Choice(["csv", "json"]), default="csv", show_default=True)
+@click.option("--opening", "opening_id", type=int, help="Only the candidates of this opening (its id).")
+@click.option("--limit", type=click.IntRange(min=1), help="Print at most this many candidates.")
+def rank_command(output: str, opening_id: int | None, limit: int | None) -> None:
+    """Score every interviewed candidate with the active model and print the ranking, best first."""
+    version = active_version()
+    problem = ranker_problem(version)
+    if problem:
+        raise click.ClickException(problem)
+    if opening_id is not None and db.session.get(Opening, opening_id) is None:
+        raise click.ClickException(f"There is no opening with id {opening_id}.")
+    rank_candidates(version=version)
+    db.session.commit()
+    query = ranking_query(opening_id)
+    if limit:
+        query = query.limit(limit)
+    rows = (ranking_row(candidate, fit) for candidate, fit in db.session.execute(query))
+    if output == "json":
+        json.dump(list(rows), sys.stdout, indent=2)
+        click.echo()
+        return
+    writer = csv.DictWriter(sys.stdout, RANK_COLUMNS)
+    writer.writeheader()
+    for row in rows:
+        writer.writerow({key: safe_cell(value) for key, value in row.items()})

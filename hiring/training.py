@@ -1,0 +1,183 @@
+"""Training a new model version from the company's history, from the command line or a background job."""
+
+import logging
+import platform
+import threading
+import time
+from collections.abc import Callable
+from datetime import timedelta
+from importlib.metadata import version as package_version
+
+from flask import Flask, current_app
+from sqlalchemy.exc import IntegrityError
+
+from hiring.audit import record
+from hiring.model_data import labelled_reps, submitted_scorecards, trained_trait_keys, trait_names
+from hiring.ranking import models_folder, rank_candidates
+from hiring.rep_tiers import current_rule
+from models import JobStatus, ModelVersion, TrainingJob, User, db, utcnow
+from scoring.persist import save
+from scoring.train import NotEnoughData, train
+
+log = logging.getLogger(__name__)
+# A running job writes a heartbeat with every progress step; one silent this long died with its process.
+STALE_AFTER = timedelta(minutes=10)
+LIBRARIES = ("scikit-learn", "scipy", "numpy", "skops")
+
+Progress = Callable[[float, str], None]
+
+
+def library_versions() -> dict[str, str]:
+    """The versions that produced a model, recorded with it."""
+    return {"python": platform.python_version(), **{name: package_version(name) for name in LIBRARIES}}
+
+
+def train_version(trained_by: User | None, progress: Progress | None = None) -> ModelVersion:
+    """Train, evaluate and store a new model version, make it active and re-score the pool.
+
+    Raises NotEnoughData (with what is missing) before anything is written.
+    """
+    progress = progress or (lambda fraction, message: None)
+    progress(0.0, "Reading scorecards and results")
+    labels = labelled_reps()
+    cards = list(submitted_scorecards())
+    keys = trained_trait_keys(cards, labels)
+    result = train(cards, labels, keys, progress=lambda f, m: progress(0.05 + 0.8 * f, m), trait_names=trait_names())
+    progress(0.86, "Saving the model and ranking the pool with it")
+    version = store_version(result, keys, trained_by)
+    activate(version, trained_by)
+    db.session.commit()
+    progress(1.0, f"Model version {version.number} trained and active")
+    return version
+
+
+def store_version(result, trait_keys: list[str], trained_by: User | None) -> ModelVersion:
+    """Write the ranker file and its version row; the next free number wins even if two jobs race."""
+    folder = models_folder()
+    scratch = folder / f"training-{threading.get_ident()}-{time.monotonic_ns()}.skops"
+    sha256 = save(result.ranker, scratch)
+    rule = current_rule().as_dict()
+    for _attempt in range(5):
+        number = (db.session.scalar(db.select(db.func.max(ModelVersion.number))) or 0) + 1
+        version = ModelVersion(
+            number=number,
+            trained_by_id=trained_by.id if trained_by else None,
+            file_name=f"ranker-v{number}.skops",
+            file_sha256=sha256,
+            rule=rule,
+            features=list(result.ranker.feature_names_),
+            data=result.fingerprint,
+            libraries=library_versions(),
+            report={**result.report, "trait_keys": trait_keys},
+        )
+        db.session.add(version)
+        try:
+            db.session.flush()
+        except IntegrityError:  # another job took that number meanwhile
+            db.session.rollback()
+            continue
+        scratch.rename(folder / version.file_name)
+        record("model.trained", version, details={"number": number, "rows": result.fingerprint["rows"]})
+        return version
+    scratch.unlink(missing_ok=True)
+    raise RuntimeError("could not claim a model version number")
+
+
+def activate(version: ModelVersion, by: User | None) -> int:
+    """Make ``version`` the active model and re-score every interviewed candidate with it; caller commits."""
+    db.session.execute(db.update(ModelVersion).where(ModelVersion.id != version.id).values(active=False))
+    version.active = True
+    version.activated_at = utcnow()
+    version.activated_by_id = by.id if by else None
+    db.session.flush()
+    scored = rank_candidates(version=version)
+    record("model.activated", version, details={"number": version.number, "scored": scored})
+    return scored
+
+
+def running_job() -> TrainingJob | None:
+    """The queued or running job that is still alive, if any; dead ones are marked failed."""
+    jobs = db.session.scalars(
+        db.select(TrainingJob).where(TrainingJob.status.in_([JobStatus.QUEUED, JobStatus.RUNNING]))
+    ).all()
+    alive = None
+    for job in jobs:
+        if utcnow() - job.heartbeat_at > STALE_AFTER:
+            finish(job, JobStatus.FAILED, "The job stopped without finishing (its worker process ended).")
+        else:
+            alive = job
+    db.session.commit()
+    return alive
+
+
+def finish(job: TrainingJob, status: JobStatus, message: str) -> None:
+    """Record how a job ended."""
+    job.status = status
+    job.message = message
+    job.finished_at = job.heartbeat_at = utcnow()
+
+
+def start_training(user: User) -> TrainingJob:
+    """Queue a training job and run it in a background thread; an already running job is returned instead."""
+    job = running_job()
+    if job:
+        return job
+    job = TrainingJob(started_by_id=user.id, message="Waiting to start")
+    db.session.add(job)
+    record("model.training_started", job)
+    db.session.commit()
+    app = current_app._get_current_object()
+    thread = threading.Thread(target=run_job, args=(app, job.id), name=f"training-job-{job.id}", daemon=True)
+    _threads[job.id] = thread
+    thread.start()
+    return job
+
+
+# The threads of this process's jobs, so that tests and shutdown can wait for them.
+_threads: dict[int, threading.Thread] = {}
+
+
+def wait_for_job(job_id: int, timeout: float = 120) -> None:
+    """Wait until this process's thread for ``job_id`` ends."""
+    thread = _threads.get(job_id)
+    if thread:
+        thread.join(timeout)
+
+
+def run_job(app: Flask, job_id: int) -> None:
+    """Train in the background, writing progress to the job row as it goes."""
+    with app.app_context():
+        job = db.session.get(TrainingJob, job_id)
+        job.status = JobStatus.RUNNING
+        db.session.commit()
+        last = [0.0]
+
+        def progress(fraction: float, message: str) -> None:
+            # Commit at most a few times a second: the page polls, it does not need every step.
+            now = time.monotonic()
+            if now - last[0] < 0.3 and fraction < 1:
+                return
+            last[0] = now
+            db.session.execute(
+                db.update(TrainingJob)
+                .where(TrainingJob.id == job_id)
+                .values(progress=int(100 * fraction), message=message[:1000], heartbeat_at=utcnow())
+            )
+            db.session.commit()
+
+        try:
+            version = train_version(job.started_by, progress)
+        except NotEnoughData as error:
+            db.session.rollback()
+            finish(job, JobStatus.FAILED, str(error))
+        except Exception:
+            db.session.rollback()
+            log.exception("training job %s failed", job_id)
+            finish(job, JobStatus.FAILED, "Training failed with an internal error; the log has the details.")
+        else:
+            job = db.session.get(TrainingJob, job_id)
+            finish(job, JobStatus.SUCCEEDED, f"Model version {version.number} trained and active.")
+            job.progress = 100
+            job.model_version_id = version.id
+        db.session.commit()
+        db.session.remove()
