@@ -22,16 +22,20 @@ from sqlalchemy.orm import selectinload
 
 from hiring.audit import record
 from hiring.duplicates import NAME_SIMILARITY, name_similarity
+from hiring.rep_tiers import refresh_tiers
+from hiring.training import train_version
 from models import (
     DEFAULT_STAGES,
     Application,
     Candidate,
     ConsentMethod,
+    Hire,
     Interview,
     InterviewKind,
     InterviewStatus,
     Opening,
     OpeningStatus,
+    PeriodResult,
     PoolStatus,
     Rating,
     Recommendation,
@@ -787,6 +791,13 @@ class ContactBook:
         self.emails: set[str] = set()
         self.phones: set[str] = set()
 
+    def take(self, name: str, emails: list[str], phone: str | None) -> None:
+        """Mark an existing person's name, e-mail addresses and phone as used, so that no one else gets them."""
+        self.names.add(name)
+        self.emails.update(emails)
+        if phone:
+            self.phones.add(phone_key(phone))
+
     def person(self) -> tuple[str, str, City, str | None]:
         """Return a new (first name, last name, city, language tag) from one culture's names."""
         while True:  # a few tries per culture, then another one: small pools run out of names
@@ -817,7 +828,7 @@ class ContactBook:
         """Return a new fictional phone number of the city's country, written as people write them."""
         for _ in range(20):
             number = self._draw_phone(city)
-            digits = re.sub(r"\D", "", number)[-9:]
+            digits = phone_key(number)
             if digits not in self.phones:
                 self.phones.add(digits)
                 return number
@@ -837,6 +848,11 @@ class ContactBook:
             return f"+353 20 910 {rng.randint(0, 9999):04d}"
         # Elsewhere a UK mobile stands in: the UK keeps a whole block free for fiction.
         return rng.choice(["+44 7700 900{:03d}", "0044 7700 900 {:03d}"]).format(rng.randint(0, 999))
+
+
+def phone_key(number: str) -> str:
+    """Return the last nine digits of a phone number: numbers written differently but alike share them."""
+    return re.sub(r"\D", "", number)[-9:]
 
 
 def linkedin_url(rng: random.Random, first: str, last: str) -> str:
@@ -862,12 +878,27 @@ def demo_candidates(rng: random.Random, users: list[User], today: date) -> list[
 
 def demo_candidate(rng, book, status, users, managers, tags, today) -> DemoCandidate:
     """Return one candidate in ``status``, with a history that leads there."""
+    person, first, city = demo_person(rng, book, status, users, managers, tags, today)
+    add_status_history(rng, person, managers, today)
+    add_touches(rng, person, users, first, city, today)
+    add_next_touch_and_consent(rng, person.candidate, person.days_in_pool, today)
+    return person
+
+
+def demo_person(
+    rng, book, status, users, managers, tags, today, background: SalesTitle | None = None, days_in_pool=None
+) -> tuple[DemoCandidate, str, City]:
+    """Return a new candidate in ``status`` (details, background, tags, notes; no history yet), first name and city.
+
+    ``background`` (a title) and ``days_in_pool`` are drawn unless given; ``tags`` maps names to shared Tag rows.
+    """
     first, last, city, language = book.person()
-    background = rng.choices(TITLES, weights=[t.weight for t in TITLES])[0]
+    background = background or rng.choices(TITLES, weights=[t.weight for t in TITLES])[0]
     company, industry = rng.choice(COMPANIES) if rng.random() < 0.95 else (None, None)
     source = weighted(rng, SOURCE_WEIGHTS)
-    # New prospects arrive all the time; people further along have been around longer.
-    days_in_pool = rng.randint(2, 400) if status is P.PROSPECT else rng.randint(30, 720)
+    if days_in_pool is None:
+        # New prospects arrive all the time; people further along have been around longer.
+        days_in_pool = rng.randint(2, 400) if status is P.PROSPECT else rng.randint(30, 720)
     candidate = Candidate(
         name=f"{first} {last}",
         email=book.email(first, last, rng.choice(PERSONAL_DOMAINS)),
@@ -889,11 +920,7 @@ def demo_candidate(rng, book, status, users, managers, tags, today) -> DemoCandi
         tags.setdefault(name, Tag(name=name)) for name in tag_names(rng, candidate, industry, city, language)
     ]
     candidate.notes = note_text(rng, candidate, first, city)
-    person = DemoCandidate(candidate, days_in_pool)
-    add_status_history(rng, person, managers, today)
-    add_touches(rng, person, users, first, city, today)
-    add_next_touch_and_consent(rng, candidate, days_in_pool, today)
-    return person
+    return DemoCandidate(candidate, days_in_pool), first, city
 
 
 def add_sales_background(rng: random.Random, candidate: Candidate, background: SalesTitle) -> None:
@@ -954,8 +981,17 @@ def add_status_history(rng: random.Random, person: DemoCandidate, managers: list
     if candidate.status is P.DECLINED and rng.random() < 0.4:
         path = [P.PROSPECT, P.ENGAGED, P.DECLINED]
     later = [days_ago(rng, today, day) for day in spread_days(rng, person.days_in_pool, len(path) - 1)]
+    record_status_path(rng, person, path, [candidate.created_at, *later], managers)
+
+
+def record_status_path(rng, person: DemoCandidate, path: list[PoolStatus], moments: list[datetime], managers) -> None:
+    """Add a status change for each of ``path`` at the matching moment (a reason where one fits), each by a manager.
+
+    A status without a moment (``moments`` is shorter) is left out.
+    """
+    candidate = person.candidate
     previous = None
-    for status, at in zip(path, [candidate.created_at, *later], strict=False):
+    for status, at in zip(path, moments, strict=False):
         reasons = STATUS_REASONS.get(status)
         reason = rng.choice(reasons) if reasons and (status.needs_reason or rng.random() < 0.6) else ""
         changed_by = candidate.owner if candidate.owner and rng.random() < 0.8 else rng.choice(managers)
@@ -1338,8 +1374,11 @@ class InterviewBook:
         if window is None or self.rng.random() >= share:
             return
         count = self.rng.choices((1, 2, 3), weights=weights)[0]
-        kinds = interview_kinds(self.rng, status, count)
-        moments = sorted(days_ago(self.rng, self.today, day) for day in interview_days(self.rng, window, count))
+        self.hold_interviews(person, window, interview_kinds(self.rng, status, count))
+
+    def hold_interviews(self, person: DemoCandidate, window: tuple[int, int], kinds: list[InterviewKind]) -> None:
+        """Add interviews of these kinds, in this order, on days within ``window`` (days ago), all submitted."""
+        moments = sorted(days_ago(self.rng, self.today, day) for day in interview_days(self.rng, window, len(kinds)))
         for kind, at in zip(kinds, moments, strict=True):
             interview = self.plan(person, kind, at, self.panel(kind, person.candidate.owner))
             for card in interview.scorecards:
@@ -1388,10 +1427,11 @@ def add_demo_interviews(rng, people: list[DemoCandidate], users: list[User], ope
 # Loading -------------------------------------------------------------------
 
 
-def load_demo(seed: int = 2026, today: date | None = None) -> list[User]:
+def load_demo(seed: int = 2026, today: date | None = None, train: bool = True) -> list[User]:
     """Fill an empty database with demo data and commit; return the users created.
 
-    ``today`` anchors every generated date and time (default: the current date).
+    ``today`` anchors every generated date and time (default: the current date). With ``train``,
+    the reps' tiers train the first model version, which then ranks the pool.
     """
     rng = random.Random(seed)  # noqa: S311 - reproducible demo data, not secrets
     today = today or date.today()
@@ -1407,27 +1447,42 @@ def load_demo(seed: int = 2026, today: date | None = None) -> list[User]:
     opening_rows = demo_openings(rng, people, users, today)
     db.session.add_all(opening_rows)
     interviews, scorecards = add_demo_interviews(rng, people, users, opening_rows, today)
+    # The hired reps and their results come last, so that the pool above is the same with or without them.
+    from hiring.demo_history import add_hiring_history  # here: demo_history builds on this module
+
+    history = add_hiring_history(rng, users, demo_template(), today)
     counts = {
         "seed": seed,
         "users": len(users),
-        "candidates": len(people),
+        "candidates": len(people) + history["hired_reps"],
         "openings": sum(isinstance(row, Opening) for row in opening_rows),
-        "interviews": interviews,
-        "scorecards": scorecards,
+        "interviews": interviews + history["interviews"],
+        "scorecards": scorecards + history["scorecards"],
+        "hired_reps": history["hired_reps"],
+        "months_of_results": history["months_of_results"],
     }
+    refresh_tiers()
     record("demo.loaded", details=counts)
     db.session.commit()
+    if train:
+        train_version(None)
     return users
 
 
 def demo_summary() -> str:
-    """Return what the database holds, as the demo command reports it: "8 users, 300 candidates, ... 40 scorecards"."""
+    """Return what the database holds, as the demo command reports it.
+
+    For example "8 users, 300 candidates, ... 40 scorecards, 12 hired reps with 150 months of results".
+    """
     nouns = (
         (User, "users"),
         (Candidate, "candidates"),
         (Opening, "openings"),
         (Interview, "interviews"),
         (Scorecard, "scorecards"),
+        (Hire, "hired reps"),
+        (PeriodResult, "months of results"),
     )
     counts = [(db.session.scalar(db.select(db.func.count()).select_from(model)), noun) for model, noun in nouns]
-    return ", ".join(f"{count} {noun}" for count, noun in counts)
+    parts = [f"{count} {noun}" for count, noun in counts]
+    return ", ".join(parts[:-1]) + f" with {parts[-1]}"

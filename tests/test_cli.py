@@ -20,6 +20,7 @@ from hiring.demo import (
     demo_summary,
     load_demo,
 )
+from hiring.demo_history import DEMO_REPS
 from hiring.duplicates import duplicates_of
 from hiring.pool import pool_query
 from hiring.scorecards import DISAGREEMENT_SPREAD
@@ -27,11 +28,15 @@ from models import (
     Application,
     AuditEntry,
     Candidate,
+    CandidateScore,
+    Hire,
     Interview,
     InterviewKind,
     InterviewStatus,
+    ModelVersion,
     Opening,
     OpeningStatus,
+    PeriodResult,
     PoolStatus,
     Rating,
     Recommendation,
@@ -48,7 +53,11 @@ from models import (
 )
 
 # What the demo holds for the default seed 2026; every count below comes from that one seeded RNG.
-DEMO_SUMMARY = f"8 users, {DEMO_CANDIDATES} candidates, 3 openings, 170 interviews, 226 scorecards"
+# The pool alone has 170 interviews and 226 scorecards; the hired reps (hiring/demo_history.py) add the rest.
+DEMO_SUMMARY = (
+    f"8 users, {DEMO_CANDIDATES + DEMO_REPS} candidates, 3 openings, 1230 interviews, 1675 scorecards, "
+    f"{DEMO_REPS} hired reps with 6637 months of results"
+)
 
 
 def users(app):
@@ -108,7 +117,21 @@ def test_demo_fills_an_empty_database_and_prints_working_sign_ins(app, runner, c
     with app.app_context():
         assert demo_summary() == DEMO_SUMMARY
         loaded_entry = db.session.scalars(db.select(AuditEntry).where(AuditEntry.action == "demo.loaded")).one()
-        assert (loaded_entry.details["interviews"], loaded_entry.details["scorecards"]) == (170, 226)
+        assert (loaded_entry.details["interviews"], loaded_entry.details["scorecards"]) == (1230, 1675)
+        assert (loaded_entry.details["hired_reps"], loaded_entry.details["months_of_results"]) == (DEMO_REPS, 6637)
+        # The pool is the same with or without the hired reps: they are drawn after it.
+        reps = db.select(Hire.candidate_id)
+        pool_cards = db.select(db.func.count()).select_from(Scorecard).where(Scorecard.candidate_id.not_in(reps))
+        pool_interviews = db.select(db.func.count()).select_from(Interview).where(Interview.candidate_id.not_in(reps))
+        assert (db.session.scalar(pool_interviews), db.session.scalar(pool_cards)) == (170, 226)
+        # The demo trains the first model version on the reps, and it finds the planted structure.
+        version = db.session.scalars(db.select(ModelVersion)).one()
+        assert version.active and version.report["beats"] == {"majority": True, "mean_rating": True}
+        interviewed = db.select(db.func.count(db.distinct(Scorecard.candidate_id))).where(
+            Scorecard.status == ScorecardStatus.SUBMITTED, Scorecard.candidate_id.not_in(reps)
+        )
+        scored = db.select(db.func.count()).select_from(CandidateScore)
+        assert db.session.scalar(scored) == db.session.scalar(interviewed)
     for sign_in in DEMO_SIGN_INS:
         assert sign_in.email in result.output and sign_in.password in result.output
         response = client.post("/sign-in", data={"email": sign_in.email, "password": sign_in.password})
@@ -119,8 +142,10 @@ def test_demo_fills_an_empty_database_and_prints_working_sign_ins(app, runner, c
 def test_demo_fills_the_talent_pool_with_consistent_history(app):
     today = date.today()
     with app.app_context():
-        load_demo(2026, today)
-        candidates = db.session.scalars(db.select(Candidate).order_by(Candidate.id)).all()
+        load_demo(2026, today, train=False)
+        reps = db.select(Hire.candidate_id)  # the hired reps have a test of their own (test_demo_history.py)
+        pool = db.select(Candidate).where(Candidate.id.not_in(reps)).order_by(Candidate.id)
+        candidates = db.session.scalars(pool).all()
         managers = set(db.session.scalars(db.select(User.id).where(User.role == Role.MANAGER)))
         changes = db.session.scalars(db.select(StatusChange).order_by(StatusChange.at, StatusChange.id)).all()
         touches = db.session.scalars(db.select(Touch)).all()
@@ -174,7 +199,7 @@ def test_demo_fills_the_talent_pool_with_consistent_history(app):
 def test_demo_interviews_show_leniency_disagreements_and_work_to_do(app, client):
     today = date.today()
     with app.app_context():
-        load_demo(2026, today)
+        load_demo(2026, today, train=False)
         now = datetime.now(UTC)
         interviews = db.session.scalars(db.select(Interview)).all()
         cards = db.session.scalars(db.select(Scorecard)).all()
@@ -246,7 +271,9 @@ def test_demo_interviews_show_leniency_disagreements_and_work_to_do(app, client)
 def delete_demo(app):
     """Delete what the demo loaded (the append-only audit log stays)."""
     with app.app_context():
-        models = (Rating, Scorecard, Interview, StageMove, Application, Touch, StatusChange, Opening, Candidate, Tag)
+        history = (CandidateScore, ModelVersion, Rating, Scorecard, Interview, StageMove, Application, Touch)
+        history = (*history, StatusChange, PeriodResult, Hire)
+        models = (*history, Opening, Candidate, Tag)
         for model in (*models, User):
             db.session.execute(db.delete(model))
         db.session.commit()
@@ -272,27 +299,48 @@ def rating_rows(app):
         ).all()
 
 
+def rep_rows(app):
+    """Return (candidate e-mail, hired on, left on, role, territory, segment) of every rep, with their results."""
+    with app.app_context():
+        hires = db.session.execute(
+            db.select(Candidate.email, Hire.hired_on, Hire.left_on, Hire.role, Hire.territory, Hire.segment)
+            .join(Candidate, Candidate.id == Hire.candidate_id)
+            .order_by(Hire.id)
+        ).all()
+        results = db.session.execute(
+            db.select(Candidate.email, PeriodResult.period, PeriodResult.quota, PeriodResult.booked)
+            .select_from(PeriodResult)
+            .join(Hire)
+            .join(Candidate, Candidate.id == Hire.candidate_id)
+            .order_by(Hire.id, PeriodResult.period)
+        ).all()
+        return hires, results
+
+
 def test_demo_is_reproducible_from_its_seed(app, runner):
     runner.invoke(args=["demo", "--seed", "7"])
     expected = [(email, name, role) for email, name, role, _ in demo_people(random.Random(7))]
     assert users(app) == expected
     assert expected != [(email, name, role) for email, name, role, _ in demo_people(random.Random(8))]
     first_load = candidate_rows(app)
-    assert len(first_load) == DEMO_CANDIDATES
+    assert len(first_load) == DEMO_CANDIDATES + DEMO_REPS
     first_ratings = rating_rows(app)
     assert len(first_ratings) > 1000
+    first_reps = rep_rows(app)
+    assert len(first_reps[0]) == DEMO_REPS and len(first_reps[1]) > 10 * DEMO_REPS
 
     delete_demo(app)
     assert runner.invoke(args=["demo", "--seed", "7"]).exit_code == 0
     assert users(app) == expected
     assert candidate_rows(app) == first_load
     assert rating_rows(app) == first_ratings
+    assert rep_rows(app) == first_reps
 
     # Another seed, another pool (drawn without the database, in the order load_demo draws).
     rng = random.Random(8)
     fake_users = [User(id=n, email=e, name=name, role=role) for n, (e, name, role, _) in enumerate(demo_people(rng), 1)]
     other = [(p.candidate.name, p.candidate.email) for p in demo_candidates(rng, fake_users, date.today())]
-    assert other != [(name, email) for name, email, *_ in first_load]
+    assert other != [(name, email) for name, email, *_ in first_load[:DEMO_CANDIDATES]]
 
 
 def test_demo_refuses_a_database_with_data(app, runner):
