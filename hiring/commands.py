@@ -65,7 +65,8 @@ def create_user_command(email: str, role: str, name: str | None) -> None:
 @with_appcontext
 @click.option("--if-empty", is_flag=True, help="Do nothing (but print the sign-ins) if the database has data.")
 @click.option("--seed", default=2026, show_default=True, help="Seed of the random generator.")
-def demo_command(if_empty: bool, seed: int) -> None:
+@click.option("--no-train", is_flag=True, help="Load the history but do not train the first fit model.")
+def demo_command(if_empty: bool, seed: int, no_train: bool) -> None:
     """Fill an empty database with realistic demo data."""
     if not database_is_empty():
         if not if_empty:
@@ -74,7 +75,7 @@ def demo_command(if_empty: bool, seed: int) -> None:
         if demo_loaded():
             print_demo_sign_ins()
         return
-    load_demo(seed)
+    load_demo(seed, train=not no_train)
     click.echo(f"Loaded demo data: {demo_summary()}.")
     print_demo_sign_ins()
 

@@ -35,6 +35,8 @@ DEFAULTS = {
     "GOING_COLD_DAYS": 30,
     # Rows one upload may import through the page; larger files go through the command line.
     "IMPORT_MAX_ROWS_UPLOAD": 10_000,
+    # Training evaluates the model by 5-fold cross-validation repeated this many times.
+    "FIT_CV_REPEATS": 3,
 }
 
 # Read without a prefix because that is how hosting platforms and operators

@@ -42,7 +42,14 @@ def train_version(trained_by: User | None, progress: Progress | None = None) -> 
     labels = labelled_reps()
     cards = list(submitted_scorecards())
     keys = trained_trait_keys(cards, labels)
-    result = train(cards, labels, keys, progress=lambda f, m: progress(0.05 + 0.8 * f, m), trait_names=trait_names())
+    result = train(
+        cards,
+        labels,
+        keys,
+        n_repeats=current_app.config["FIT_CV_REPEATS"],
+        progress=lambda f, m: progress(0.05 + 0.8 * f, m),
+        trait_names=trait_names(),
+    )
     progress(0.86, "Saving the model and ranking the pool with it")
     version = store_version(result, keys, trained_by)
     activate(version, trained_by)
@@ -142,6 +149,13 @@ def wait_for_job(job_id: int, timeout: float = 120) -> None:
     thread = _threads.get(job_id)
     if thread:
         thread.join(timeout)
+
+
+def wait_for_all_jobs(timeout: float = 120) -> None:
+    """Wait until every training thread this process started has ended."""
+    for job_id in list(_threads):
+        wait_for_job(job_id, timeout)
+        _threads.pop(job_id, None)
 
 
 def run_job(app: Flask, job_id: int) -> None:

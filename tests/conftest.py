@@ -2,7 +2,8 @@
 
 The suite runs on SQLite by default. With BENCH_TEST_DATABASE_URL set to a
 PostgreSQL URL it runs there instead, in a schema of its own that is dropped
-at the end. The schema is always built by the migrations, never create_all().
+at the end; tests that never touch the database are left out of that run.
+The schema is always built by the migrations, never create_all().
 """
 
 import os
@@ -14,6 +15,7 @@ import sqlalchemy as sa
 from flask_migrate import upgrade
 
 from hiring import ROOT, create_app
+from hiring.training import wait_for_all_jobs
 from models import Role, db
 from tests.factories import make_user, sign_in_as
 
@@ -27,6 +29,8 @@ def base_config(**overrides) -> dict:
         "TESTING": True,
         "SECRET_KEY": "test-secret-key",
         "WTF_CSRF_ENABLED": False,
+        # The app tests check what training produces, not the evaluation's steadiness (tests/test_scoring_*).
+        "FIT_CV_REPEATS": 1,
     }
     config.update(overrides)
     return config
@@ -85,6 +89,16 @@ def pytest_sessionstart(session):
         if IN_CI:
             pytest.exit(f"FAILED: {reason}; CI requires the PostgreSQL run.", returncode=1)
         pytest.exit(f"SKIPPED the PostgreSQL run: {reason}.", returncode=0)
+
+
+def pytest_collection_modifyitems(config, items):
+    """On PostgreSQL, run only the tests that touch the database: the others ran on SQLite already."""
+    if not POSTGRES_URL:
+        return
+    database_free = [item for item in items if "database" not in getattr(item, "fixturenames", ())]
+    if database_free:
+        config.hook.pytest_deselected(items=database_free)
+        items[:] = [item for item in items if "database" in getattr(item, "fixturenames", ())]
 
 
 def seeded_rows(engine) -> dict[str, list[dict]]:
@@ -153,6 +167,7 @@ def app(database, tmp_path):
     app = create_app(base_config(**database))
     app.instance_path = str(tmp_path / "instance")
     yield app
+    wait_for_all_jobs()  # a training job started by the test must not outlive its database
     with app.app_context():
         db.session.remove()
         db.engine.dispose()

@@ -318,7 +318,7 @@ def rep_rows(app):
 
 
 def test_demo_is_reproducible_from_its_seed(app, runner):
-    runner.invoke(args=["demo", "--seed", "7"])
+    runner.invoke(args=["demo", "--seed", "7", "--no-train"])
     expected = [(email, name, role) for email, name, role, _ in demo_people(random.Random(7))]
     assert users(app) == expected
     assert expected != [(email, name, role) for email, name, role, _ in demo_people(random.Random(8))]
@@ -330,7 +330,7 @@ def test_demo_is_reproducible_from_its_seed(app, runner):
     assert len(first_reps[0]) == DEMO_REPS and len(first_reps[1]) > 10 * DEMO_REPS
 
     delete_demo(app)
-    assert runner.invoke(args=["demo", "--seed", "7"]).exit_code == 0
+    assert runner.invoke(args=["demo", "--seed", "7", "--no-train"]).exit_code == 0
     assert users(app) == expected
     assert candidate_rows(app) == first_load
     assert rating_rows(app) == first_ratings
@@ -355,7 +355,7 @@ def test_demo_refuses_a_database_with_data(app, runner):
 
 
 def test_demo_if_empty_reprints_the_sign_ins_when_demo_is_loaded(runner):
-    runner.invoke(args=["demo"])
+    runner.invoke(args=["demo", "--no-train"])
     result = runner.invoke(args=["demo", "--if-empty"])
     assert result.exit_code == 0
     assert DEMO_SIGN_INS[0].password in result.output

@@ -90,6 +90,7 @@ def test_train_command_stores_an_active_version_with_everything_needed_to_trust_
         assert "coachability.mean" in version.features and "interviews" in version.features
         assert not any(word in " ".join(version.features) for word in ("name", "email", "location"))
         assert version.data["rows"] == 60 and len(version.data["sha256"]) == 64
+        assert version.report["cv"] == {"splits": 5, "repeats": app.config["FIT_CV_REPEATS"]}
         assert {"python", "scikit-learn", "numpy", "skops"} <= set(version.libraries)
         for name in ("model", "majority", "mean_rating"):
             assert {"spearman", "auc_a", "qwk", "brier", "top20_precision"} <= set(version.report["metrics"][name])
