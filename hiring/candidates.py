@@ -163,6 +163,7 @@ def render_detail(candidate: Candidate, status: int = 200, **forms):
     forms.setdefault("add_form", bulk_form(formdata=None, ids=[candidate.id], action="opening"))
     forms.setdefault("interview_form", planning_form(candidate, formdata=None))
     submitted = scorecards.visible_scorecards(candidate.id, current_user)
+    hire = hire_of(candidate.id)
     page = render_template(
         "candidates/detail.html",
         candidate=candidate,
@@ -173,8 +174,8 @@ def render_detail(candidate: Candidate, status: int = 200, **forms):
         combined=scorecards.combined_view(submitted) if submitted else None,
         revisions=scorecards.revisions_of(candidate.id),
         cancel_form=CancelForm(),
-        **fit_panel(candidate.id),
-        hire=hire_of(candidate.id),
+        **fit_panel(candidate.id, hired=hire is not None),
+        hire=hire,
         **forms,
     )
     return page, status

@@ -8,7 +8,7 @@ import click
 from flask.cli import with_appcontext
 
 from hiring.export import safe_cell
-from hiring.ranking import active_version, rank_candidates, ranker_problem, ranking_query, ranking_row
+from hiring.ranking import active_version, ranker_problem, ranking_query, ranking_row
 from hiring.training import train_version
 from models import Opening, db
 from scoring.train import NotEnoughData
@@ -46,15 +46,14 @@ def train_command() -> None:
 @click.option("--opening", "opening_id", type=int, help="Only the candidates of this opening (its id).")
 @click.option("--limit", type=click.IntRange(min=1), help="Print at most this many candidates.")
 def rank_command(output: str, opening_id: int | None, limit: int | None) -> None:
-    """Score every interviewed candidate with the active model and print the ranking, best first."""
+    """Print the active model's ranking of interviewed candidates, best first."""
     version = active_version()
     problem = ranker_problem(version)
     if problem:
         raise click.ClickException(problem)
     if opening_id is not None and db.session.get(Opening, opening_id) is None:
         raise click.ClickException(f"There is no opening with id {opening_id}.")
-    rank_candidates(version=version)
-    db.session.commit()
+    # The stored scores are current: every change of evidence and every activation re-scores.
     query = ranking_query(opening_id)
     if limit:
         query = query.limit(limit)

@@ -14,7 +14,6 @@ from models import (
     Candidate,
     CandidateScore,
     Certainty,
-    Hire,
     ModelVersion,
     Scorecard,
     ScorecardStatus,
@@ -157,15 +156,17 @@ def ranking_row(candidate: Candidate, fit: CandidateScore) -> dict:
     }
 
 
-def fit_panel(candidate_id: int) -> dict:
-    """What a candidate page shows about fit: the score, the active version, whether interviewed, any problem."""
+def fit_panel(candidate_id: int, hired: bool) -> dict:
+    """What a candidate page shows about fit: the score, the active version, whether interviewed, any problem.
+
+    ``hired``: the candidate is a rep (the page has loaded their hire already).
+    """
     version = active_version()
     fit = db.session.scalar(
         db.select(CandidateScore)
         .options(joinedload(CandidateScore.model_version))
         .where(CandidateScore.candidate_id == candidate_id)
     )
-    hired = db.session.scalar(db.select(db.exists().where(Hire.candidate_id == candidate_id)))
     interviewed = fit is not None or db.session.scalar(
         db.select(
             db.exists().where(Scorecard.candidate_id == candidate_id, Scorecard.status == ScorecardStatus.SUBMITTED)

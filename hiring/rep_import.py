@@ -255,17 +255,10 @@ def mark_hired(candidate_ids: list[int], actor_id: int | None) -> None:
 
 def import_hires(stream: BinaryIO, *, skip_invalid: bool = False, actor: User | None = None) -> RepImportReport:
     """Validate a hires CSV, then import it in one transaction (all or nothing unless ``skip_invalid``)."""
-    report = RepImportReport(skip_invalid=skip_invalid)
-    csv_file = open_file(stream, HIRE_COLUMNS, HIRE_REQUIRED, report)
-    if csv_file is None:
-        return report
-    rows = raw_rows(csv_file)
-    candidates = resolve_candidates({cells["candidate_ref"] for _, cells in rows if cells["candidate_ref"]})
-    hires = existing_hires(set(candidates.values()))
-    checked = [check_hire(line, cells, csv_file, candidates, hires) for line, cells in rows]
-    flag_repeats(checked, "candidate_ref")
-    valid = tally(checked, report)
-    return finish(report, valid, "hires.imported", actor, lambda: write_hires(valid, hires, report, actor_id(actor)))
+    return import_rep_file(
+        stream, HIRE_COLUMNS, HIRE_REQUIRED, check_hire, "candidate_ref", "hires.imported", write_hires,
+        skip_invalid=skip_invalid, actor=actor,
+    )  # fmt: skip
 
 
 # Outcomes --------------------------------------------------------------------
@@ -331,22 +324,30 @@ def write_outcomes(rows: list[OutcomeRow], hires: dict[int, Hire], report: Impor
 
 def import_outcomes(stream: BinaryIO, *, skip_invalid: bool = False, actor: User | None = None) -> RepImportReport:
     """Validate an outcomes CSV, then import it in one transaction (all or nothing unless ``skip_invalid``)."""
+    return import_rep_file(
+        stream, OUTCOME_COLUMNS, OUTCOME_COLUMNS, check_outcome, "period", "outcomes.imported", write_outcomes,
+        skip_invalid=skip_invalid, actor=actor,
+    )  # fmt: skip
+
+
+# Both ------------------------------------------------------------------------
+
+
+def import_rep_file(
+    stream: BinaryIO, columns, required, check, repeat_column: str, action: str, write, *, skip_invalid: bool, actor
+) -> RepImportReport:
+    """Check every row of a hires or outcomes file with ``check``, then ``write`` the valid ones in one transaction."""
     report = RepImportReport(skip_invalid=skip_invalid)
-    csv_file = open_file(stream, OUTCOME_COLUMNS, OUTCOME_COLUMNS, report)
+    csv_file = open_file(stream, columns, required, report)
     if csv_file is None:
         return report
     rows = raw_rows(csv_file)
     candidates = resolve_candidates({cells["candidate_ref"] for _, cells in rows if cells["candidate_ref"]})
     hires = existing_hires(set(candidates.values()))
-    checked = [check_outcome(line, cells, csv_file, candidates, hires) for line, cells in rows]
-    flag_repeats(checked, "period")
+    checked = [check(line, cells, csv_file, candidates, hires) for line, cells in rows]
+    flag_repeats(checked, repeat_column)
     valid = tally(checked, report)
-    return finish(
-        report, valid, "outcomes.imported", actor, lambda: write_outcomes(valid, hires, report, actor_id(actor))
-    )
-
-
-# Both ------------------------------------------------------------------------
+    return finish(report, valid, action, actor, lambda: write(valid, hires, report, actor_id(actor)))
 
 
 def actor_id(actor: User | None) -> int | None:
