@@ -37,6 +37,19 @@ DEFAULTS = {
     "IMPORT_MAX_ROWS_UPLOAD": 10_000,
     # Training evaluates the model by 5-fold cross-validation repeated this many times.
     "FIT_CV_REPEATS": 3,
+    # The adverse-impact audit's "top N of the ranking": this share of the audited sample.
+    "AUDIT_TOP_SHARE": 0.2,
+    # Consent to keep a candidate for future roles lasts this many months after the last contact,
+    # unless the candidate's record gives its own expiry; the consents page warns this many days ahead.
+    "CONSENT_MONTHS": 24,
+    "CONSENT_WARNING_DAYS": 30,
+    # Shown to candidates on the explanation a manager hands them, and on that page.
+    "AUTOMATED_ASSESSMENT_NOTICE": (
+        "We use a statistical model, trained on our own sales team's interview scorecards and results, "
+        "to help us review interview scorecards. The model only advises: every decision about your "
+        "application was made by a person, who can explain it to you. You may ask for a review by a person, "
+        "for a copy of the data we hold about you, or for it to be erased."
+    ),
 }
 
 # Read without a prefix because that is how hosting platforms and operators

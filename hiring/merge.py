@@ -21,10 +21,12 @@ from models import (
     Application,
     Candidate,
     CandidateScore,
+    Decision,
     Hire,
     Interview,
     Role,
     Scorecard,
+    SelfIdentification,
     StageMove,
     StatusChange,
     Touch,
@@ -171,6 +173,11 @@ def merge_candidates(
     moved = [move_rows(model, other.id, survivor.id) for model in (Touch, StatusChange, Interview, Scorecard)]
     applications = merge_applications(survivor, other)
     hire_moved = move_rows(Hire, other.id, survivor.id) > 0  # at most one: refusal() checked both
+    move_rows(Decision, other.id, survivor.id)  # decisions about the person stay on record
+    # Self-identification: the survivor keeps its own answers, else takes the other record's; the rest go.
+    if db.session.get(SelfIdentification, survivor.id) is None:
+        move_rows(SelfIdentification, other.id, survivor.id)
+    db.session.execute(db.delete(SelfIdentification).where(SelfIdentification.candidate_id == other.id))
     # Scores of either record describe the interviews of one record only.
     db.session.execute(db.delete(CandidateScore).where(CandidateScore.candidate_id.in_([survivor.id, other.id])))
     merged_id = other.id

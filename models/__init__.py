@@ -13,6 +13,8 @@ from models.candidate import (
     Touch,
     TouchKind,
 )
+from models.decision import Decision, DecisionKind
+from models.eeo import DisabilityStatus, RaceEthnicity, SelfIdentification, Sex, VeteranStatus
 from models.fit import CandidateScore, Certainty, JobStatus, ModelVersion, TrainingJob
 from models.interview import (
     Interview,
@@ -42,6 +44,9 @@ __all__ = [
     "ConsentMethod",
     "db",
     "DEFAULT_STAGES",
+    "Decision",
+    "DecisionKind",
+    "DisabilityStatus",
     "Hire",
     "Interview",
     "InterviewKind",
@@ -54,11 +59,14 @@ __all__ = [
     "OpeningStatus",
     "PeriodResult",
     "PoolStatus",
+    "RaceEthnicity",
     "Profile",
     "Rating",
     "Recommendation",
     "Role",
     "SavedView",
+    "SelfIdentification",
+    "Sex",
     "Scorecard",
     "ScorecardRevision",
     "ScorecardStatus",
@@ -79,4 +87,5 @@ __all__ = [
     "UTCDateTime",
     "utcnow",
     "VersionedMixin",
+    "VeteranStatus",
 ]

@@ -29,11 +29,14 @@ db = SQLAlchemy(model_class=Base)
 
 
 @event.listens_for(Engine, "connect")
-def _enforce_sqlite_foreign_keys(dbapi_connection, connection_record):
+def _configure_sqlite(dbapi_connection, connection_record):
     # SQLite ignores foreign keys unless asked, per connection; PostgreSQL always checks them.
+    # secure_delete zeroes deleted content, so an erased or anonymised person's old values
+    # do not linger in free space of the database file.
     if type(dbapi_connection).__module__ == "sqlite3":
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA secure_delete=ON")
         cursor.close()
 
 

@@ -154,6 +154,8 @@ class Candidate(VersionedMixin, db.Model):
     consent_on: Mapped[date | None] = mapped_column(Date)
     consent_method: Mapped[ConsentMethod | None] = mapped_column(str_enum(ConsentMethod, "consent_method"))
     consent_expires_on: Mapped[date | None] = mapped_column(Date, index=True)
+    # Set when retention anonymised the record: identifying fields and free text are gone.
+    anonymised_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
 
     # Folded words of every searchable field, kept current on flush and
     # indexed by SQLite FTS5 or PostgreSQL full-text search (see models/search.py).

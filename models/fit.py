@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, String
+from sqlalchemy import JSON, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models.base import UTCDateTime, db, utcnow
@@ -29,9 +29,16 @@ class ModelVersion(db.Model):
     active: Mapped[bool] = mapped_column(default=False, index=True)
     activated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     activated_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+    # The adverse-impact audit run on the pool right after training (scoring.fairness report), or None.
+    audit: Mapped[dict | None] = mapped_column(JSON)
+    # An audit that flags a group blocks activation until an admin writes why it may go ahead.
+    acknowledgement: Mapped[str | None] = mapped_column(Text)
+    acknowledged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    acknowledged_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
 
     trained_by: Mapped[User | None] = relationship(foreign_keys=[trained_by_id])
     activated_by: Mapped[User | None] = relationship(foreign_keys=[activated_by_id])
+    acknowledged_by: Mapped[User | None] = relationship(foreign_keys=[acknowledged_by_id])
 
     def __repr__(self) -> str:
         return f"<ModelVersion {self.number}>"

@@ -7,6 +7,7 @@ migrations, since they differ per database.
 """
 
 from sqlalchemy import ColumnElement, func, literal_column, select, text
+from sqlalchemy.orm import Session
 
 from models.candidate import Candidate
 from models.contact import search_words
@@ -40,3 +41,15 @@ def matches_search(query: str, dialect_name: str) -> ColumnElement[bool] | None:
         .where(text("candidate_fts MATCH :fts_query").bindparams(fts_query=fts_query))
     )
     return Candidate.id.in_(matching_ids)
+
+
+def purge_search_index(session: Session) -> None:
+    """Rewrite the search index so that no word of a changed or deleted candidate stays in it.
+
+    SQLite FTS5 marks removed words as deleted and keeps the old index segments
+    until they are merged; 'optimize' merges them all, and with secure_delete the
+    freed pages are zeroed. PostgreSQL computes the tsvector from the row, so there is nothing to do.
+    """
+    if session.get_bind().dialect.name == "sqlite":
+        session.flush()  # the triggers that update the index run on flush
+        session.execute(text("INSERT INTO candidate_fts(candidate_fts) VALUES ('optimize')"))

@@ -488,6 +488,8 @@ def test_every_table_pointing_at_candidates_or_applications_is_merged():
         "scorecard",
         "hire",  # moved to the survivor; a merge of two hired records is refused
         "candidate_score",  # deleted for both; hiring.ranking scores the survivor again
+        "self_identification",  # the survivor keeps its own, else takes the other's
+        "decision",  # moved to the survivor
     }
     assert pointing_at("application") == {"stage_move"}
 
