@@ -23,12 +23,13 @@ from sqlalchemy.orm import selectinload
 from hiring.audit import record
 from hiring.duplicates import NAME_SIMILARITY, name_similarity
 from hiring.rep_tiers import refresh_tiers
-from hiring.training import train_version
+from hiring.training import activate, train_version
 from models import (
     DEFAULT_STAGES,
     Application,
     Candidate,
     ConsentMethod,
+    DisabilityStatus,
     Hire,
     Interview,
     InterviewKind,
@@ -37,6 +38,7 @@ from models import (
     OpeningStatus,
     PeriodResult,
     PoolStatus,
+    RaceEthnicity,
     Rating,
     Recommendation,
     Role,
@@ -44,6 +46,8 @@ from models import (
     ScorecardStatus,
     ScorecardTemplate,
     Segment,
+    SelfIdentification,
+    Sex,
     Source,
     StageMove,
     StatusChange,
@@ -52,6 +56,7 @@ from models import (
     Touch,
     TouchKind,
     User,
+    VeteranStatus,
     db,
 )
 from models.contact import fold
@@ -1406,8 +1411,13 @@ def add_interviewer_work(book: InterviewBook, people: list[DemoCandidate], inter
     book.submit(overdue.scorecards[1], chosen[-1])
 
 
-def add_demo_interviews(rng, people: list[DemoCandidate], users: list[User], opening_rows: list, today) -> tuple:
-    """Add past interviews with submitted scorecards and the demo interviewer's to-do list; return both counts."""
+def add_demo_interviews(
+    rng, people: list[DemoCandidate], users: list[User], opening_rows: list, today, marked_down: set[int] = frozenset()
+) -> tuple:
+    """Add past interviews with submitted scorecards and the demo interviewer's to-do list; return both counts.
+
+    The ratings of the candidates in ``marked_down`` are lowered first (see ``mark_down``).
+    """
     template = demo_template()
     if template is None or not template.items:  # the migrations' template is gone: the demo goes without interviews
         return 0, 0
@@ -1417,11 +1427,111 @@ def add_demo_interviews(rng, people: list[DemoCandidate], users: list[User], ope
         book.add_past_interviews(person)
     interviewer = next(user for user in users if user.email == DEMO_INTERVIEWER.email)
     add_interviewer_work(book, people, interviewer)
+    mark_down(book, marked_down)
     db.session.add_all(book.interviews)
     db.session.flush()  # the ratings refer to scorecards by id
     rows = [{"scorecard_id": card.id, **rating} for card, ratings in book.ratings for rating in ratings]
     db.session.execute(db.insert(Rating), rows)
     return len(book.interviews), sum(len(interview.scorecards) for interview in book.interviews)
+
+
+# Self-identification ---------------------------------------------------------
+
+# About nine in ten candidates answered the voluntary questions: nearly everyone who applied and was
+# interviewed (the form comes with the application), fewer of the people met elsewhere. The answers loosely
+# follow a US sales team. Drawn from an RNG of their own, so that the rest of the demo is the same without them.
+ANSWERED_SHARE = 0.87
+ANSWERED_SHARE_APPLIED = 0.98
+APPLIED = (P.INTERVIEWING, P.OFFER, P.HIRED, P.DECLINED, P.REJECTED)
+SEX_WEIGHTS = {Sex.MALE: 52, Sex.FEMALE: 41, Sex.NON_BINARY: 1, Sex.NOT_SAID: 6}
+RACE_WEIGHTS = {
+    RaceEthnicity.WHITE: 47,
+    RaceEthnicity.HISPANIC_LATINO: 23,
+    RaceEthnicity.BLACK: 11,
+    RaceEthnicity.ASIAN: 9,
+    RaceEthnicity.TWO_OR_MORE: 2,
+    RaceEthnicity.NATIVE_HAWAIIAN_PACIFIC: 0.5,
+    RaceEthnicity.AMERICAN_INDIAN_ALASKA: 0.5,
+    RaceEthnicity.NOT_SAID: 7,
+}
+# The optional questions; None: not asked.
+VETERAN_WEIGHTS = {VeteranStatus.PROTECTED: 5, VeteranStatus.NOT_PROTECTED: 75, VeteranStatus.NOT_SAID: 8, None: 12}
+DISABILITY_WEIGHTS = {DisabilityStatus.YES: 6, DisabilityStatus.NO: 72, DisabilityStatus.NOT_SAID: 10, None: 12}
+# The planted bias case, for the adverse-impact audit to find: the demo's interviewers mark the pool's
+# Hispanic or Latino candidates down on the traits that predict results (hiring.demo_history.TRAIT_LOADINGS),
+# by this many points each. The reps the model learns from were rated fairly, so the model itself is
+# sound, but the biased ratings it reads push that group out of the predicted A-players.
+BIASED_GROUP = RaceEthnicity.HISPANIC_LATINO
+RATING_BIAS = {"coachability": 1, "drive": 1, "resilience": 1}
+DEMO_ACKNOWLEDGEMENT = (
+    "Demo data: the planted bias case is kept on purpose so the audit has something to show. "
+    "Do not use this model for real decisions."
+)
+
+
+def draw_self_identification(rng: random.Random, candidates: list[Candidate], share: float | None = None) -> list[dict]:
+    """Return the SelfIdentification rows of the candidates who answered.
+
+    Each answered with the probability ``share``, or by default as their status says (see ANSWERED_SHARE_APPLIED).
+    """
+    rows = []
+    for candidate in candidates:
+        if share is not None:
+            answered = share
+        else:
+            answered = ANSWERED_SHARE_APPLIED if candidate.status in APPLIED else ANSWERED_SHARE
+        if rng.random() >= answered:
+            continue
+        rows.append(
+            {
+                "candidate_id": candidate.id,
+                "sex": weighted(rng, SEX_WEIGHTS),
+                "race_ethnicity": weighted(rng, RACE_WEIGHTS),
+                "veteran": weighted(rng, VETERAN_WEIGHTS),
+                "disability": weighted(rng, DISABILITY_WEIGHTS),
+                "source": "form",
+                "recorded_at": candidate.created_at,  # answered when they came into the pool
+            }
+        )
+    return rows
+
+
+def in_biased_group(rows: list[dict]) -> set[int]:
+    """Return the ids of the candidates whose answers put them in the group the demo's interviewers mark down."""
+    return {row["candidate_id"] for row in rows if row["race_ethnicity"] is BIASED_GROUP}
+
+
+def mark_down(book: "InterviewBook", candidate_ids: set[int]) -> None:
+    """Take RATING_BIAS points off these candidates' ratings (never below 1), before the ratings are saved.
+
+    Recommendations follow the new ratings, and a note written for the old score's band is dropped.
+    Done after rating, not while, so that the demo's RNG draws the same numbers with or without the bias.
+    """
+    keys = {item.trait_id: item.trait.key for item in book.template.items}
+    for card, ratings in book.ratings:
+        if card.candidate_id not in candidate_ids:
+            continue
+        for rating in ratings:
+            points = RATING_BIAS.get(keys[rating["trait_id"]], 0)
+            if rating["score"] is None or not points:
+                continue
+            lowered = max(1, rating["score"] - points)
+            if band(lowered) != band(rating["score"]):
+                rating["note"] = ""
+            rating["score"] = lowered
+        card.recommendation = recommendation_for([r["score"] for r in ratings if r["score"] is not None])
+
+
+def band(score: int) -> int:
+    """Return which of TRAIT_NOTES' bands a score falls in: 0 for 1-2, 1 for 3, 2 for 4-5."""
+    return 0 if score <= 2 else 1 if score == 3 else 2
+
+
+def add_self_identification(rows: list[dict]) -> int:
+    """Insert the answers in one executemany; return how many."""
+    if rows:
+        db.session.execute(db.insert(SelfIdentification).execution_options(render_nulls=True), rows)
+    return len(rows)
 
 
 # Loading -------------------------------------------------------------------
@@ -1431,9 +1541,11 @@ def load_demo(seed: int = 2026, today: date | None = None, train: bool = True) -
     """Fill an empty database with demo data and commit; return the users created.
 
     ``today`` anchors every generated date and time (default: the current date). With ``train``,
-    the reps' tiers train the first model version, which then ranks the pool.
+    the reps' tiers train the first model version, which then ranks the pool. Its audit flags the
+    planted bias case, so the demo's admin activates it with a written acknowledgement.
     """
     rng = random.Random(seed)  # noqa: S311 - reproducible demo data, not secrets
+    eeo_rng = random.Random(f"self-identification-{seed}")  # noqa: S311 - as above
     today = today or date.today()
     users = demo_users(rng)
     db.session.add_all(users)
@@ -1444,13 +1556,16 @@ def load_demo(seed: int = 2026, today: date | None = None, train: bool = True) -
     for model, history in ((StatusChange, "status_changes"), (Touch, "touches")):
         rows = [{"candidate_id": p.candidate.id, **row} for p in people for row in getattr(p, history)]
         db.session.execute(db.insert(model), rows)
+    answers = draw_self_identification(eeo_rng, [person.candidate for person in people])
     opening_rows = demo_openings(rng, people, users, today)
     db.session.add_all(opening_rows)
-    interviews, scorecards = add_demo_interviews(rng, people, users, opening_rows, today)
+    interviews, scorecards = add_demo_interviews(rng, people, users, opening_rows, today, in_biased_group(answers))
     # The hired reps and their results come last, so that the pool above is the same with or without them.
     from hiring.demo_history import add_hiring_history  # here: demo_history builds on this module
 
     history = add_hiring_history(rng, users, demo_template(), today)
+    reps = db.session.scalars(db.select(Candidate).join(Hire, Hire.candidate_id == Candidate.id).order_by(Hire.id))
+    answers += draw_self_identification(eeo_rng, list(reps), share=ANSWERED_SHARE)  # some predate the form
     counts = {
         "seed": seed,
         "users": len(users),
@@ -1460,19 +1575,25 @@ def load_demo(seed: int = 2026, today: date | None = None, train: bool = True) -
         "scorecards": scorecards + history["scorecards"],
         "hired_reps": history["hired_reps"],
         "months_of_results": history["months_of_results"],
+        "self_identifications": add_self_identification(answers),
     }
     refresh_tiers()
     record("demo.loaded", details=counts)
     db.session.commit()
     if train:
-        train_version(None)
+        version = train_version(None)
+        if not version.active:  # the audit flagged the planted bias case, as it should
+            admin = next(user for user in users if user.role is Role.ADMIN)
+            activate(version, admin, acknowledgement=DEMO_ACKNOWLEDGEMENT)
+            db.session.commit()
     return users
 
 
 def demo_summary() -> str:
     """Return what the database holds, as the demo command reports it.
 
-    For example "8 users, 300 candidates, ... 40 scorecards, 12 hired reps with 150 months of results".
+    For example "8 users, 300 candidates, ... 40 scorecards, 270 self-identifications, 12 hired reps with 150 months
+    of results".
     """
     nouns = (
         (User, "users"),
@@ -1480,6 +1601,7 @@ def demo_summary() -> str:
         (Opening, "openings"),
         (Interview, "interviews"),
         (Scorecard, "scorecards"),
+        (SelfIdentification, "self-identifications"),
         (Hire, "hired reps"),
         (PeriodResult, "months of results"),
     )

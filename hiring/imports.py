@@ -15,6 +15,7 @@ from hiring.access import allow
 from hiring.csv_forms import CandidateImportForm
 from hiring.csv_import import ImportReport, import_candidates, plural
 from hiring.csv_reading import COLUMNS
+from hiring.eeo_import import import_eeo
 from hiring.rep_import import import_hires, import_outcomes
 from hiring.scorecard_import import import_scorecards
 from models import PoolStatus, Role, Source
@@ -220,3 +221,21 @@ def import_outcomes_command(file: Path, skip_invalid: bool) -> None:
     """
     with file.open("rb") as stream:
         echo_rep_import(import_outcomes(stream, skip_invalid=skip_invalid), "months of results")
+
+
+@import_cli.command("eeo")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--skip-invalid", is_flag=True, help="Import the good rows even if other rows have errors.")
+def import_eeo_command(file: Path, skip_invalid: bool) -> None:
+    """Import voluntary self-identification: candidate_ref, sex, race_ethnicity, and optional veteran, disability.
+
+    Importing again updates the answers. Nothing is imported if any row has an error, unless --skip-invalid is
+    given. The output gives counts and problems, never anyone's answers.
+    """
+    with file.open("rb") as stream:
+        report = import_eeo(stream, skip_invalid=skip_invalid)
+    echo_problems(report)
+    click.echo(
+        f"Imported self-identification: {report.created:,} new, {report.updated:,} updated, "
+        f"{report.unchanged:,} unchanged."
+    )

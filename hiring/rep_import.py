@@ -131,8 +131,8 @@ def past_date(checker: RowChecker, column: str, raw: str) -> date | None:
 WHAT = {"candidate_ref": "rep", "period": "rep and month"}
 
 
-def flag_repeats(checked: list[tuple[RowChecker, object, object]], what: str) -> None:
-    """Give every row whose key another row has too an error naming all their lines."""
+def flag_repeats(checked: list[tuple[RowChecker, object, object]], column: str, noun: str) -> None:
+    """Give every row whose key another row has too an error in ``column`` naming all their lines."""
     lines_by_key = defaultdict(list)
     for checker, key, _ in checked:
         if key is not None:
@@ -141,7 +141,7 @@ def flag_repeats(checked: list[tuple[RowChecker, object, object]], what: str) ->
         if len(checkers) > 1:
             lines = ", ".join(str(c.line) for c in checkers[:-1]) + f" and {checkers[-1].line}"
             for checker in checkers:
-                checker.add(what, f"Lines {lines} are about the same {WHAT[what]}. Keep one of them.")
+                checker.add(column, f"Lines {lines} are about the same {noun}. Keep one of them.")
 
 
 def tally(checked: list[tuple[RowChecker, object, object]], report: ImportReport) -> list:
@@ -345,7 +345,7 @@ def import_rep_file(
     candidates = resolve_candidates({cells["candidate_ref"] for _, cells in rows if cells["candidate_ref"]})
     hires = existing_hires(set(candidates.values()))
     checked = [check(line, cells, csv_file, candidates, hires) for line, cells in rows]
-    flag_repeats(checked, repeat_column)
+    flag_repeats(checked, repeat_column, WHAT[repeat_column])
     valid = tally(checked, report)
     return finish(report, valid, action, actor, lambda: write(valid, hires, report, actor_id(actor)))
 

@@ -56,7 +56,7 @@ from models import (
 # The pool alone has 170 interviews and 226 scorecards; the hired reps (hiring/demo_history.py) add the rest.
 DEMO_SUMMARY = (
     f"8 users, {DEMO_CANDIDATES + DEMO_REPS} candidates, 3 openings, 1230 interviews, 1675 scorecards, "
-    f"{DEMO_REPS} hired reps with 6637 months of results"
+    f"615 self-identifications, {DEMO_REPS} hired reps with 6637 months of results"
 )
 
 

@@ -10,9 +10,12 @@ import pytest
 from sqlalchemy.orm import selectinload
 
 from hiring.demo import (
+    BIASED_GROUP,
+    DEMO_ACKNOWLEDGEMENT,
     DEMO_CANDIDATES,
     INTERVIEWER_LENIENCY,
     NEAR_DUPLICATE_NOTE,
+    RATING_BIAS,
     demo_template,
     demo_users,
     load_demo,
@@ -30,20 +33,24 @@ from hiring.demo_history import (
     month_number,
 )
 from hiring.duplicates import NAME_SIMILARITY, reasons_between
+from hiring.fairness_data import model_flags
 from models import (
     Candidate,
     Hire,
     Interview,
     InterviewKind,
+    ModelVersion,
     PeriodResult,
     PoolStatus,
     Rating,
     Role,
     Scorecard,
     ScorecardStatus,
+    SelfIdentification,
     StatusChange,
     Trait,
     User,
+    VeteranStatus,
     db,
 )
 from models.contact import fold
@@ -299,3 +306,59 @@ def test_hiring_history_can_be_added_on_its_own(app):
         counts = add_hiring_history(rng, users, None, today, count=3)
         assert counts == {**counts, "hired_reps": 3, "interviews": 0, "scorecards": 0}
         assert db.session.scalar(db.select(db.func.count()).select_from(Hire)) == 15
+
+
+def test_most_candidates_self_identify_and_the_pools_interviewers_mark_one_group_down(demo):
+    answers = {row.candidate_id: row for row in db.session.scalars(db.select(SelfIdentification))}
+    candidates = db.session.scalar(db.select(db.func.count()).select_from(Candidate))
+    assert 0.85 <= len(answers) / candidates <= 0.95
+    reps = set(db.session.scalars(db.select(Hire.candidate_id)))
+    pool_answers = [row for candidate_id, row in answers.items() if candidate_id not in reps]
+    races = Counter(row.race_ethnicity for row in pool_answers)
+    assert 0.15 <= races[BIASED_GROUP] / len(pool_answers) <= 0.3
+    assert len(races) >= 6 and len({row.sex for row in answers.values()}) == 4
+    assert {row.veteran for row in answers.values()} >= {None, VeteranStatus.PROTECTED}
+
+    # Mean rating per trait, group and (pool or reps): the pool's interviewers rate the group lower on the
+    # traits that predict results, and on nothing else; the reps (the model's training data) were rated fairly.
+    rows = db.session.execute(
+        db.select(Scorecard.candidate_id, Trait.key, Rating.score, Scorecard.recommendation)
+        .select_from(Rating)
+        .join(Scorecard)
+        .join(Trait)
+        .where(Rating.score.is_not(None), Scorecard.status == ScorecardStatus.SUBMITTED)
+    )
+    scores = defaultdict(list)
+    for candidate_id, key, score, _ in rows:
+        if candidate_id in answers:
+            biased = answers[candidate_id].race_ethnicity is BIASED_GROUP
+            scores[candidate_id in reps, biased, key].append(score)
+    gap = {
+        (rep, key): mean(scores[rep, False, key]) - mean(scores[rep, True, key])
+        for rep in (False, True)
+        for key in TRAIT_LOADINGS | {"integrity": 0, "ownership": 0}
+    }
+    assert all(gap[False, key] > 0.6 for key in RATING_BIAS)
+    assert all(abs(gap[False, key]) < 0.5 for key in ("integrity", "ownership", "communication"))
+    assert all(abs(gap[True, key]) < 0.3 for key in TRAIT_LOADINGS)
+    # Recommendations follow the lowered ratings.
+    cards = db.session.scalars(db.select(Scorecard).where(Scorecard.status == ScorecardStatus.SUBMITTED)).all()
+    ratings = defaultdict(list)
+    for card_id, score in db.session.execute(db.select(Rating.scorecard_id, Rating.score)):
+        if score is not None:
+            ratings[card_id].append(score)
+    assert all(card.recommendation is recommendation_for(ratings[card.id]) for card in cards)
+
+
+def test_the_demo_model_is_flagged_for_the_planted_bias_and_activated_with_an_acknowledgement(app):
+    with app.app_context():
+        load_demo(2026, date.today())
+        version = db.session.scalars(db.select(ModelVersion)).one()
+        assert version.active and version.acknowledgement == DEMO_ACKNOWLEDGEMENT
+        flags = [
+            flag
+            for flag in model_flags(version.audit)
+            if flag["analysis"] == "predicted_a" and flag["dimension"] == "race_ethnicity"
+        ]
+        planted = next(flag for flag in flags if flag["group"] == BIASED_GROUP.label)
+        assert planted["impact_ratio"] < 0.8 and planted["significant"]
