@@ -6,6 +6,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
 from hiring.candidate_forms import enum_choices
+from hiring.decision_records import REJECTED_STAGE
 from hiring.forms import VersionedForm, strip
 from models import Application, OpeningStatus, Segment, db
 
@@ -61,6 +62,16 @@ class MoveForm(FlaskForm):
     """Move a candidate on an opening's board. Stage choices are the opening's stages."""
 
     stage = SelectField("Move to", validators=[DataRequired()])
+    reason = StringField("Reason", validators=[Optional(), Length(max=500)], filters=[strip])
+
+    def validate(self, extra_validators=None) -> bool:
+        """Validate the fields; a rejection also needs the reason a person gave (it is kept with the decision)."""
+        # Not a validate_reason method: Optional() stops the chain before it when the reason is blank.
+        valid = super().validate(extra_validators)
+        if valid and self.stage.data == REJECTED_STAGE and not self.reason.data:
+            self.reason.errors.append("Give a reason for rejecting: it is kept with the decision.")
+            valid = False
+        return valid
 
 
 class OpeningFilterForm(FlaskForm):

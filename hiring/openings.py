@@ -9,11 +9,23 @@ from wtforms.fields.choices import SelectChoice
 from hiring.access import allow
 from hiring.audit import record
 from hiring.candidates import POOL_ROLES, owner_choices
+from hiring.decision_records import record_decision, stage_decision
 from hiring.editing import commit_edit
 from hiring.opening_forms import MoveForm, NewOpeningForm, OpeningFilterForm, OpeningForm, stage_lines
 from hiring.pool_actions import change_status
 from hiring.ranking import active_version
-from models import DEFAULT_STAGES, Application, Candidate, CandidateScore, Opening, PoolStatus, StageMove, db, utcnow
+from models import (
+    DEFAULT_STAGES,
+    Application,
+    Candidate,
+    CandidateScore,
+    DecisionKind,
+    Opening,
+    PoolStatus,
+    StageMove,
+    db,
+    utcnow,
+)
 
 bp = Blueprint("openings", __name__, url_prefix="/openings")
 SORTS = {
@@ -112,7 +124,11 @@ def edit(opening_id: int):
 @allow(*POOL_ROLES)
 def board(opening_id: int):
     """The opening's board: a column per stage, a card per candidate (latest move or best fit first)."""
-    opening = db.get_or_404(Opening, opening_id)
+    return render_board(db.get_or_404(Opening, opening_id))
+
+
+def render_board(opening: Opening, status: int = 200, failed: tuple[int, MoveForm] | None = None):
+    """Render the board; ``failed`` is (application id, its move form) to show that card's errors and input."""
     by_fit = request.args.get("sort") == "fit"
     rows = db.session.execute(
         db.select(Application, Candidate, CandidateScore)
@@ -127,41 +143,66 @@ def board(opening_id: int):
     columns = {stage: [] for stage in opening.stages}
     for application, candidate, fit in rows:
         columns.setdefault(application.stage, []).append((application, candidate, fit))
-    move_form = MoveForm()
+    move_form = MoveForm(formdata=None)
     move_form.stage.choices = [SelectChoice(stage, stage.capitalize()) for stage in opening.stages]
-    total = len(rows)
-    return render_template(
+    page = render_template(
         "openings/board.html",
         opening=opening,
         columns=columns,
         move_form=move_form,
-        total=total,
+        failed_id=failed[0] if failed else None,
+        failed_form=failed[1] if failed else None,
+        total=len(rows),
         by_fit=by_fit,
         fit_version=active_version(),
     )
+    return page, status
+
+
+def record_move(application: Application, to_stage: str, reason: str) -> None:
+    """Move an application to a stage, with its history, audit entry and the person's decision (if it is one)."""
+    opening, from_stage = application.opening, application.stage
+    db.session.add(
+        StageMove(application_id=application.id, from_stage=from_stage, to_stage=to_stage, moved_by_id=current_user.id)
+    )
+    record("application.moved", application, details={"from": from_stage, "to": to_stage})
+    kind = stage_decision(opening.stages, from_stage, to_stage)
+    if kind is not None:
+        record_decision(
+            application.candidate, kind, current_user, reason, opening=opening, from_state=from_stage, to_state=to_stage
+        )
+    application.stage, application.moved_at = to_stage, utcnow()
+    if kind == DecisionKind.HIRE:
+        status_reason = f"Hired for {opening.title}" + (f": {reason}" if reason else "")
+        change_status(application.candidate, PoolStatus.HIRED, status_reason[:500], current_user, decided=True)
+
+
+def move_problem(form: MoveForm) -> str:
+    """Say in one sentence why a move form was refused."""
+    if form.stage.errors:
+        return "Choose one of the opening's stages."
+    if form.reason.errors:
+        return form.reason.errors[0]
+    return "The form expired: reload the board and try again."
 
 
 @bp.post("/applications/<int:application_id>/move")
 @allow(*POOL_ROLES)
 def move(application_id: int):
-    """Move a candidate to another stage of the opening; reaching "hired" marks them hired in the pool."""
+    """Move a candidate to another stage of the opening; reaching "hired" marks them hired in the pool.
+
+    Rejecting needs a reason; without one nothing moves and the board comes back with the input kept.
+    """
     application = db.get_or_404(Application, application_id)
     opening = application.opening
     form = MoveForm()
     form.stage.choices = [SelectChoice(stage) for stage in opening.stages]
     if not form.validate_on_submit():
-        flash("Choose one of the opening's stages.", "danger")
-    elif form.stage.data != application.stage:
-        db.session.add(
-            StageMove(
-                application_id=application.id, from_stage=application.stage, to_stage=form.stage.data,
-                moved_by_id=current_user.id,
-            )
-        )  # fmt: skip
-        record("application.moved", application, details={"from": application.stage, "to": form.stage.data})
-        application.stage, application.moved_at = form.stage.data, utcnow()
-        if form.stage.data == "hired":
-            change_status(application.candidate, PoolStatus.HIRED, f"Hired for {opening.title}", current_user)
+        problem = move_problem(form)
+        flash(f"{application.candidate.name} was not moved. {problem}", "danger")
+        return render_board(opening, 400, failed=(application.id, form))
+    if form.stage.data != application.stage:
+        record_move(application, form.stage.data, form.reason.data)
         db.session.commit()
         flash(f"Moved {application.candidate.name} to {application.stage}.", "success")
     return redirect(url_for("openings.board", opening_id=opening.id) + f"#stage-{application.stage}")

@@ -11,6 +11,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import update
 
 from hiring.audit import record
+from hiring.decision_records import record_decision, status_decision
 from models import (
     Application,
     Candidate,
@@ -85,11 +86,21 @@ def create_candidate(form, actor: User) -> Candidate:
     return candidate
 
 
-def change_status(candidate: Candidate, status: PoolStatus, reason: str, actor: User | None) -> bool:
-    """Move a candidate to ``status`` and keep the change in the history; False if it was already so."""
+def change_status(
+    candidate: Candidate, status: PoolStatus, reason: str, actor: User | None, *, decided: bool = False
+) -> bool:
+    """Move a candidate to ``status`` and keep the change in the history; False if it was already so.
+
+    Rejecting, hiring and moving forward (prospect → engaged → interviewing → offer) also record the
+    person's decision, unless ``decided``: the caller recorded it already (a board move, with its opening).
+    """
     previous = candidate.status
     if previous == status:
         return False
+    kind = None if decided else status_decision(previous, status)
+    if kind is not None:
+        # Before the status is written: the decision keeps the fit score the person saw.
+        record_decision(candidate, kind, actor, reason, from_state=previous.label, to_state=status.label)
     db.session.add(
         StatusChange(
             candidate_id=candidate.id, from_status=previous, to_status=status, reason=reason or "",

@@ -51,7 +51,14 @@ class HireFields(FlaskForm):
 
 
 class RecordHireForm(HireFields):
-    """Record that a candidate was hired: they become a rep."""
+    """Record that a candidate was hired: they become a rep. The reason is kept with the hiring decision."""
+
+    reason = StringField(
+        "Why hire (optional)",
+        validators=[Optional(), Length(max=500)],
+        filters=[strip],
+        description="Kept with the decision record, beside the fit the model predicted.",
+    )
 
 
 class HireForm(VersionedForm, HireFields):

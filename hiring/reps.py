@@ -114,7 +114,9 @@ def record_hire(candidate_id: int):
             db.session.rollback()
             flash(f"A hire of {candidate.name} was recorded a moment ago.", "info")
             return redirect(url_for("candidates.detail", candidate_id=candidate_id))
-        pool_actions.change_status(candidate, PoolStatus.HIRED, "Hire recorded", current_user)
+        # Records the hiring decision with the fit score the manager saw, before rank_candidates removes it.
+        # (A candidate already hired on an opening's board has that decision recorded: no second one.)
+        pool_actions.change_status(candidate, PoolStatus.HIRED, form.reason.data or "Hire recorded", current_user)
         refresh_tiers([hire])
         rank_candidates([candidate.id])  # a rep is judged by results now, not by a predicted fit
         db.session.commit()

@@ -1,9 +1,9 @@
-"""A candidate's activity timeline: touches, status changes and stage moves, newest first."""
+"""A candidate's activity timeline: touches, status changes, stage moves, scorecards and decisions, newest first."""
 
 from dataclasses import dataclass
 from datetime import datetime
 
-from models import Application, Interview, Opening, Scorecard, StageMove, StatusChange, Touch, User, db
+from models import Application, Decision, Interview, Opening, Scorecard, StageMove, StatusChange, Touch, User, db
 
 TIMELINE_LIMIT = 200
 
@@ -13,14 +13,14 @@ class Event:
     """One line of the timeline."""
 
     at: datetime
-    kind: str  # "touch", "status", "stage" or "scorecard"
+    kind: str  # "touch", "status", "stage", "scorecard" or "decision"
     title: str
     body: str
     author: str | None
 
 
 def timeline(candidate_id: int, limit: int = TIMELINE_LIMIT) -> list[Event]:
-    """Return the candidate's most recent events, newest first (four queries, whatever the count)."""
+    """Return the candidate's most recent events, newest first (five queries, whatever the count)."""
     touches = db.session.execute(
         db.select(Touch, User.name)
         .outerjoin(User, Touch.author_id == User.id)
@@ -52,7 +52,15 @@ def timeline(candidate_id: int, limit: int = TIMELINE_LIMIT) -> list[Event]:
         .order_by(Scorecard.submitted_at.desc())
         .limit(limit)
     ).all()
+    decisions = db.session.execute(
+        db.select(Decision, User.name)
+        .outerjoin(User, Decision.decided_by_id == User.id)
+        .where(Decision.candidate_id == candidate_id)
+        .order_by(Decision.decided_at.desc())
+        .limit(limit)
+    ).all()
     events = [Event(t.at, "touch", t.kind.label, t.summary, author) for t, author in touches]
+    events += [Event(d.decided_at, "decision", decision_title(d), d.reason, author) for d, author in decisions]
     events += [
         Event(card.submitted_at, "scorecard", f"Scorecard: {kind.label}",
               f"Recommendation: {card.recommendation.label}" if card.recommendation else "", author)
@@ -75,3 +83,11 @@ def stage_title(move: StageMove, opening_title: str) -> str:
     if move.from_stage is None:
         return f"Considered for {opening_title} ({move.to_stage})"
     return f"{opening_title}: {move.from_stage} → {move.to_stage}"
+
+
+def decision_title(decision: Decision) -> str:
+    """Describe a person's decision and the model's advice, e.g. "Decision: Rejected (model: A-player, against it)"."""
+    if decision.model_tier is None:
+        return f"Decision: {decision.kind.label} (not scored by the model)"
+    against = ", against it" if decision.against_model else ""
+    return f"Decision: {decision.kind.label} (model: {decision.model_tier.label}{against})"
