@@ -58,12 +58,16 @@ def register_blueprints(app: Flask) -> None:
         audit,
         auth,
         candidates,
+        decisions,
+        eeo,
+        fairness,
         fit,
         imports,
         interviews,
         main,
         merge,
         openings,
+        privacy,
         reps,
         tier_rule,
         traits,
@@ -72,4 +76,5 @@ def register_blueprints(app: Flask) -> None:
 
     for module in (main, auth, users, audit, candidates, openings, imports, merge, interviews, traits, reps, tier_rule):
         app.register_blueprint(module.bp)
-    app.register_blueprint(fit.bp)
+    for module in (fit, fairness, eeo, decisions, privacy):
+        app.register_blueprint(module.bp)

@@ -7,9 +7,10 @@ import sys
 import click
 from flask.cli import with_appcontext
 
+from hiring.audit import record
 from hiring.export import safe_cell
 from hiring.ranking import active_version, ranker_problem, ranking_query, ranking_row
-from hiring.training import train_version
+from hiring.training import outcome_message, train_version
 from models import Opening, db
 from scoring.train import NotEnoughData
 
@@ -22,7 +23,7 @@ RANK_COLUMNS = [
 @click.command("train")
 @with_appcontext
 def train_command() -> None:
-    """Train a new model version from hired reps' scorecards and results, activate it and rank the pool."""
+    """Train a new model version from hired reps' scorecards and results, audit it, and activate it unless flagged."""
     shown = [-1]
 
     def progress(fraction: float, message: str) -> None:
@@ -35,9 +36,9 @@ def train_command() -> None:
         version = train_version(None, progress)
     except NotEnoughData as error:
         raise click.ClickException(f"Not enough history to train a model. {error}") from None
-    report = version.report
-    click.echo(f"Model version {version.number} is active: trained on {report['n_reps']} reps.")
-    click.echo(report["verdict"])
+    click.echo(f"{outcome_message(version)} Trained on {version.report['n_reps']} reps.")
+    click.echo(version.report["verdict"])
+    click.echo(f"Adverse-impact audit: {version.audit['summary']}")
 
 
 @click.command("rank")
@@ -57,12 +58,14 @@ def rank_command(output: str, opening_id: int | None, limit: int | None) -> None
     query = ranking_query(opening_id)
     if limit:
         query = query.limit(limit)
-    rows = (ranking_row(candidate, fit) for candidate, fit in db.session.execute(query))
+    rows = [ranking_row(candidate, fit) for candidate, fit in db.session.execute(query)]
     if output == "json":
-        json.dump(list(rows), sys.stdout, indent=2)
+        json.dump(rows, sys.stdout, indent=2)
         click.echo()
-        return
-    writer = csv.DictWriter(sys.stdout, RANK_COLUMNS)
-    writer.writeheader()
-    for row in rows:
-        writer.writerow({key: safe_cell(value) for key, value in row.items()})
+    else:
+        writer = csv.DictWriter(sys.stdout, RANK_COLUMNS)
+        writer.writeheader()
+        for row in rows:
+            writer.writerow({key: safe_cell(value) for key, value in row.items()})
+    record("model.ranking_exported", version, details={"format": output, "rows": len(rows), "opening_id": opening_id})
+    db.session.commit()

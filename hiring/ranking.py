@@ -8,6 +8,7 @@ from flask import current_app
 from sqlalchemy import Select
 from sqlalchemy.orm import joinedload
 
+from hiring.audit import record
 from hiring.model_data import submitted_scorecards, trait_names
 from models import (
     Application,
@@ -120,6 +121,11 @@ def rank_candidates(candidate_ids: list[int] | None = None, version: ModelVersio
     connection = db.session.connection()
     for start in range(0, len(rows), INSERT_BATCH):
         connection.execute(CandidateScore.__table__.insert(), rows[start : start + INSERT_BATCH])
+    record(
+        "model.ranked",
+        version,
+        details={"number": version.number, "scored": len(rows), "whole_pool": candidate_ids is None},
+    )
     return len(rows)
 
 

@@ -12,10 +12,11 @@ from flask import Flask, current_app
 from sqlalchemy.exc import IntegrityError
 
 from hiring.audit import record
+from hiring.fairness_data import model_flags, run_audit
 from hiring.model_data import labelled_reps, submitted_scorecards, trained_trait_keys, trait_names
 from hiring.ranking import models_folder, rank_candidates
 from hiring.rep_tiers import current_rule
-from models import JobStatus, ModelVersion, TrainingJob, User, db, utcnow
+from models import Hire, JobStatus, ModelVersion, PeriodResult, TrainingJob, User, db, utcnow
 from scoring.persist import save
 from scoring.train import NotEnoughData, train
 
@@ -32,10 +33,15 @@ def library_versions() -> dict[str, str]:
     return {"python": platform.python_version(), **{name: package_version(name) for name in LIBRARIES}}
 
 
-def train_version(trained_by: User | None, progress: Progress | None = None) -> ModelVersion:
-    """Train, evaluate and store a new model version, make it active and re-score the pool.
+class ActivationBlocked(Exception):
+    """The version's adverse-impact audit flags a group and no admin has acknowledged it in writing."""
 
-    Raises NotEnoughData (with what is missing) before anything is written.
+
+def train_version(trained_by: User | None, progress: Progress | None = None) -> ModelVersion:
+    """Train, evaluate, store and audit a new model version; activate it unless the audit flags a group.
+
+    A flagged version stays inactive (the previous one stays in use) until an admin activates it
+    with a written acknowledgement. Raises NotEnoughData (with what is missing) before anything is written.
     """
     progress = progress or (lambda fraction, message: None)
     progress(0.0, "Reading scorecards and results")
@@ -50,12 +56,48 @@ def train_version(trained_by: User | None, progress: Progress | None = None) -> 
         progress=lambda f, m: progress(0.05 + 0.8 * f, m),
         trait_names=trait_names(),
     )
-    progress(0.86, "Saving the model and ranking the pool with it")
+    progress(0.84, "Saving the model")
+    result.report["history"] = history_dates(list(labels))
     version = store_version(result, keys, trained_by)
-    activate(version, trained_by)
+    progress(0.86, "Auditing its ranking for adverse impact")
+    version.audit = run_audit(version, by=trained_by)
+    if not model_flags(version.audit):
+        progress(0.92, "Ranking the pool with it")
+        activate(version, trained_by)
     db.session.commit()
-    progress(1.0, f"Model version {version.number} trained and active")
+    progress(1.0, outcome_message(version))
     return version
+
+
+def outcome_message(version: ModelVersion) -> str:
+    """What became of a newly trained version, in one sentence."""
+    if version.active:
+        return f"Model version {version.number} trained and active."
+    flags = len(model_flags(version.audit))
+    return (
+        f"Model version {version.number} trained but not activated: its adverse-impact audit flags "
+        f"{flags} group{'s' if flags != 1 else ''}. An admin can activate it with a written acknowledgement."
+    )
+
+
+def history_dates(candidate_ids: list[int]) -> dict:
+    """When the reps trained on were hired, and the months their results cover (for the model card)."""
+    if not candidate_ids:
+        return {}
+    hired = db.session.execute(
+        db.select(db.func.min(Hire.hired_on), db.func.max(Hire.hired_on)).where(Hire.candidate_id.in_(candidate_ids))
+    ).one()
+    periods = db.session.execute(
+        db.select(db.func.min(PeriodResult.period), db.func.max(PeriodResult.period))
+        .join(Hire, Hire.id == PeriodResult.hire_id)
+        .where(Hire.candidate_id.in_(candidate_ids))
+    ).one()
+    return {
+        "hired_from": hired[0].isoformat() if hired[0] else None,
+        "hired_to": hired[1].isoformat() if hired[1] else None,
+        "results_from": periods[0],
+        "results_to": periods[1],
+    }
 
 
 def store_version(result, trait_keys: list[str], trained_by: User | None) -> ModelVersion:
@@ -84,21 +126,36 @@ def store_version(result, trait_keys: list[str], trained_by: User | None) -> Mod
             db.session.rollback()
             continue
         scratch.rename(folder / version.file_name)
-        record("model.trained", version, details={"number": number, "rows": result.fingerprint["rows"]})
+        record(
+            "model.trained", version, actor=trained_by, details={"number": number, "rows": result.fingerprint["rows"]}
+        )
         return version
     scratch.unlink(missing_ok=True)
     raise RuntimeError("could not claim a model version number")
 
 
-def activate(version: ModelVersion, by: User | None) -> int:
-    """Make ``version`` the active model and re-score every interviewed candidate with it; caller commits."""
+def activate(version: ModelVersion, by: User | None, acknowledgement: str | None = None) -> int:
+    """Make ``version`` the active model and re-score every interviewed candidate with it; caller commits.
+
+    A version whose audit flags a group needs ``acknowledgement``: an admin's written reason to
+    go ahead, kept with the version and audited. Without it (and none given before), ActivationBlocked.
+    """
+    flags = model_flags(version.audit)
+    acknowledgement = (acknowledgement or "").strip()
+    if flags and not version.acknowledgement:
+        if not acknowledgement:
+            raise ActivationBlocked(f"Model version {version.number}'s audit flags {len(flags)} group(s).")
+        version.acknowledgement = acknowledgement
+        version.acknowledged_at = utcnow()
+        version.acknowledged_by_id = by.id if by else None
+        record("model.acknowledged", version, actor=by, details={"number": version.number, "flags": len(flags)})
     db.session.execute(db.update(ModelVersion).where(ModelVersion.id != version.id).values(active=False))
     version.active = True
     version.activated_at = utcnow()
     version.activated_by_id = by.id if by else None
     db.session.flush()
     scored = rank_candidates(version=version)
-    record("model.activated", version, details={"number": version.number, "scored": scored})
+    record("model.activated", version, actor=by, details={"number": version.number, "scored": scored})
     return scored
 
 
@@ -190,7 +247,7 @@ def run_job(app: Flask, job_id: int) -> None:
             finish(job, JobStatus.FAILED, "Training failed with an internal error; the log has the details.")
         else:
             job = db.session.get(TrainingJob, job_id)
-            finish(job, JobStatus.SUCCEEDED, f"Model version {version.number} trained and active.")
+            finish(job, JobStatus.SUCCEEDED, outcome_message(version))
             job.progress = 100
             job.model_version_id = version.id
         db.session.commit()
