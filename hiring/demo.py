@@ -21,6 +21,7 @@ from statistics import mean
 from sqlalchemy.orm import selectinload
 
 from hiring.audit import record
+from hiring.demo_decisions import add_demo_decisions
 from hiring.duplicates import NAME_SIMILARITY, name_similarity
 from hiring.rep_tiers import refresh_tiers
 from hiring.training import activate, train_version
@@ -1577,6 +1578,7 @@ def load_demo(seed: int = 2026, today: date | None = None, train: bool = True) -
         "months_of_results": history["months_of_results"],
         "self_identifications": add_self_identification(answers),
     }
+    counts["decisions"] = add_demo_decisions(seed, STATUS_REASONS[P.REJECTED])
     refresh_tiers()
     record("demo.loaded", details=counts)
     db.session.commit()

@@ -14,14 +14,12 @@ from models import Candidate, CandidateScore, Decision, Opening, Rating, Scoreca
 
 # How each kind of stored reason reads to the candidate; "{label}" is the trait's name.
 FACTOR_WORDS = {
-    ("trait", "up"): "{label}: rated more favourably than the typical interviewed candidate; "
-    "this raised the assessment.",
-    ("trait", "down"): "{label}: rated less favourably than the typical interviewed candidate; "
-    "this lowered the assessment.",
-    ("recommendations", "up"): "The interviewers' overall recommendations were more positive than usual; "
-    "this raised the assessment.",
-    ("recommendations", "down"): "The interviewers' overall recommendations were less positive than usual; "
-    "this lowered the assessment.",
+    ("trait", "up"): "{label}: how the interviewers rated it raised the assessment, "
+    "compared with a typical interviewed candidate.",
+    ("trait", "down"): "{label}: how the interviewers rated it lowered the assessment, "
+    "compared with a typical interviewed candidate.",
+    ("recommendations", "up"): "The interviewers' overall recommendations raised the assessment.",
+    ("recommendations", "down"): "The interviewers' overall recommendations lowered the assessment.",
     ("interviews", "up"): "The number of interviews raised the assessment.",
     ("interviews", "down"): "The number of interviews lowered the assessment.",
 }  # fmt: skip

@@ -13,7 +13,7 @@ from wtforms.validators import NumberRange, Optional
 from hiring.access import allow
 from hiring.audit import record
 from hiring.export import safe_cell
-from hiring.fairness_data import run_audit
+from hiring.fairness_data import audit_details, run_audit
 from hiring.ranking import ranker_problem
 from models import ModelVersion, Opening, Role, db
 from scoring.fairness import ROW_FIELDS, report_rows
@@ -108,7 +108,7 @@ def download(output: str):
     if version is None or ranker_problem(version):
         abort(409, description=ranker_problem(version))
     report = run_audit(version, opening, form.top.data)
-    record("model.audit_exported", version, details={"format": output, "opening_id": report["scope"]["opening_id"]})
+    record("model.audit_exported", version, details=audit_details(report, format=output))
     db.session.commit()
     name = f"bench-audit-v{version.number}" + (f"-opening-{opening.id}" if opening else "") + f".{output}"
     return Response(

@@ -5,7 +5,7 @@ from flask.cli import with_appcontext
 
 from hiring.audit import record
 from hiring.fairness import render_report
-from hiring.fairness_data import run_audit
+from hiring.fairness_data import audit_details, run_audit
 from hiring.ranking import active_version, ranker_problem
 from models import ModelVersion, Opening, db
 
@@ -34,7 +34,7 @@ def audit_command(output: str, number: int | None, opening_id: int | None, top: 
         if opening is None:
             raise click.ClickException(f"There is no opening with id {opening_id}.")
     report = run_audit(version, opening, top)
-    record("model.audit_exported", version, details={"format": output, "opening_id": opening_id})
+    record("model.audit_exported", version, details=audit_details(report, format=output))
     db.session.commit()
     text = render_report(report, output)
     if path:

@@ -25,7 +25,6 @@ from models import (
 from scoring.fairness import Subject, build_report, decision_analyses, model_analyses
 from scoring.rank import Prediction, rank
 
-MODEL_ANALYSES = ("predicted_a", "top_n", "scoring_rate")
 # Stages that are not a step forward: where an application starts is its opening's first stage.
 NOT_FORWARD = {"rejected"}
 UNKNOWN = Subject(sex=None, race_ethnicity=None)
@@ -146,11 +145,20 @@ def run_audit(
         "model.audited",
         version,
         actor=by,
-        details={"number": version.number, "opening_id": opening_id, "flags": len(report["flags"])},
+        details=audit_details(report),
     )
     return report
 
 
+def audit_details(report: dict, **extra) -> dict:
+    """What the event log keeps about an audit run: version, scope, top N and the number of flags."""
+    scope = report["scope"]
+    details = {"number": scope["model_version"], "top_n": scope["top_n"], "flags": len(report["flags"]), **extra}
+    if scope["opening_id"] is not None:
+        details["opening_id"] = scope["opening_id"]
+    return details
+
+
 def model_flags(report: dict | None) -> list[dict]:
     """The flags a report raises about the model's ranking (the decisions' flags are about people)."""
-    return [flag for flag in (report or {}).get("flags", []) if flag["analysis"] in MODEL_ANALYSES]
+    return [flag for flag in (report or {}).get("flags", []) if flag["source"] == "model"]

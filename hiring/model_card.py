@@ -42,8 +42,8 @@ def caveats(version: ModelVersion) -> list[str]:
             " the spreads shown are the honest measure of it."
         )
     notes.append(
-        "Outcome labels are quota attainment under the A/B/C rule below. Attainment also reflects territory,"
-        " manager, product and market, so a tier is a noisy label of the person."
+        "Outcome labels are quota attainment under the A/B/C rule (see Training data). Attainment also reflects"
+        " territory, manager, product and market, so a tier is a noisy label of the person."
     )
     notes.append(
         "The model learned only from people who were hired. It has never seen how the people not hired would"
@@ -53,8 +53,8 @@ def caveats(version: ModelVersion) -> list[str]:
         notes.append("It did not beat the plain mean of the interview ratings: prefer the ratings themselves.")
     if model_flags(version.audit):
         notes.append(
-            "Its adverse-impact audit flags at least one group (see the audit below): review decisions about"
-            " that group with particular care."
+            "Its adverse-impact audit flags at least one group (see Adverse-impact audit): review decisions"
+            " about that group with particular care."
         )
     if Rule(**version.rule) != current_rule():
         notes.append("The A/B/C rule changed after this version was trained: its labels follow the old rule.")

@@ -124,7 +124,11 @@ def rank_candidates(candidate_ids: list[int] | None = None, version: ModelVersio
     record(
         "model.ranked",
         version,
-        details={"number": version.number, "scored": len(rows), "whole_pool": candidate_ids is None},
+        details={
+            "number": version.number,
+            "scored": len(rows),
+            "asked": "whole pool" if candidate_ids is None else f"{len(candidate_ids)} candidates",
+        },
     )
     return len(rows)
 

@@ -27,6 +27,8 @@ DIMENSIONS = (("sex", "Sex"), ("race_ethnicity", "Race/ethnicity"), ("sex_race",
 FOUR_FIFTHS = 0.8
 # LL144 lets an auditor leave groups under 2 % of the data out of the impact ratios.
 EXCLUDABLE_SHARE = 0.02
+# The reference group needs this many people when any group has them (see _reference).
+MIN_REFERENCE = 10
 ALPHA = 0.05
 Z_95 = float(norm.ppf(0.975))
 # Columns of report_rows, in order, so a CSV has its header even with no rows.
@@ -141,6 +143,7 @@ def build_report(scope: dict, analyses: list[dict]) -> dict:
         {
             "analysis": analysis["key"],
             "analysis_title": analysis["title"],
+            "source": analysis["source"],
             "dimension": dimension["key"],
             "dimension_title": dimension["title"],
             "group": group["group"],
@@ -285,11 +288,15 @@ def _dimension(key: str, title: str, labels: list[str], codes: np.ndarray, chose
 
 
 def _reference(groups: list[dict]) -> dict | None:
-    """The group with the highest rate among those not excludable (among all if every one is).
+    """The group with the highest rate among those not excludable with MIN_REFERENCE people or more.
 
+    A smaller group's rate moves too much with one person to anchor every comparison (two
+    people, one selected, would flag everyone under 40 %), so it is chosen only when no group
+    is that large; then the highest rate of the groups not excludable, or of all of them.
     Equal rates go to the larger group, then the first label: its rate is the surest.
     """
-    candidates = [group for group in groups if not group["excludable"]] or groups
+    eligible = [group for group in groups if not group["excludable"]]
+    candidates = [group for group in eligible if group["count"] >= MIN_REFERENCE] or eligible or groups
     return max(candidates, key=lambda group: (group["rate"], group["count"]), default=None)
 
 
@@ -332,12 +339,18 @@ def _comparison(group: dict, reference: dict) -> dict:
 
 
 def _katz_interval(a: int, n1: int, c: int, n2: int) -> tuple[float, float]:
-    """95 % interval of (a/n1) / (c/n2) by Katz's log method, with 0.5 added to every cell when one is zero."""
+    """95 % interval of (a/n1) / (c/n2) by Katz's log method, with 0.5 added to every cell when one is zero.
+
+    The interval always holds the observed ratio.
+    """
+    ratio = (a * n2) / (n1 * c)
     cells = (a, n1 - a, c, n2 - c)
     a, b, c, d = (cell + 0.5 for cell in cells) if 0 in cells else cells
     log_ratio = math.log((a / (a + b)) / (c / (c + d)))
     margin = Z_95 * math.sqrt(1 / a - 1 / (a + b) + 1 / c - 1 / (c + d))
-    return math.exp(log_ratio - margin), math.exp(log_ratio + margin)
+    # The corrected interval is about the corrected ratio; widen it to hold the observed one
+    # (none selected in the group: the ratio is 0, and so is the lower bound).
+    return min(math.exp(log_ratio - margin), ratio), max(math.exp(log_ratio + margin), ratio)
 
 
 def _note(group: dict, measure: str) -> str:

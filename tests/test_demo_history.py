@@ -36,6 +36,8 @@ from hiring.duplicates import NAME_SIMILARITY, reasons_between
 from hiring.fairness_data import model_flags
 from models import (
     Candidate,
+    Decision,
+    DecisionKind,
     Hire,
     Interview,
     InterviewKind,
@@ -362,3 +364,21 @@ def test_the_demo_model_is_flagged_for_the_planted_bias_and_activated_with_an_ac
         ]
         planted = next(flag for flag in flags if flag["group"] == BIASED_GROUP.label)
         assert planted["impact_ratio"] < 0.8 and planted["significant"]
+
+
+def test_every_decision_in_the_demo_history_has_its_record(demo):
+    """Rejections (with their reasons), hires (once each) and steps forward are all decision records."""
+    decisions = db.session.scalars(db.select(Decision)).all()
+    rejected = set(
+        db.session.scalars(db.select(StatusChange.candidate_id).where(StatusChange.to_status == PoolStatus.REJECTED))
+    )
+    rejections = [d for d in decisions if d.kind is DecisionKind.REJECT]
+    assert rejected <= {d.candidate_id for d in rejections}
+    assert all(d.reason for d in rejections)
+    hires = Counter(d.candidate_id for d in decisions if d.kind is DecisionKind.HIRE)
+    assert set(hires) == set(db.session.scalars(db.select(Hire.candidate_id))) | set(
+        db.session.scalars(db.select(Candidate.id).where(Candidate.status == PoolStatus.HIRED))
+    )
+    assert max(hires.values()) == 1
+    assert any(d.kind is DecisionKind.FORWARD and d.opening_id for d in decisions)
+    assert all(d.model_tier is None and not d.against_model for d in decisions)  # before the first model

@@ -77,9 +77,9 @@ def test_the_explanation_says_what_was_assessed_the_factors_and_that_people_deci
     assert '<td>Drive</td><td class="text-end">1 interviewer</td>' in rows
     assert "Resilience" not in rows and "Integrity" not in rows  # not rated; only in a draft
     assert "version 7" in page and "expected fit of 62 out of 100" in page and "medium certainty" in page
-    assert "Coachability: rated more favourably than the typical interviewed candidate; this raised" in page
-    assert "Drive: rated less favourably than the typical interviewed candidate; this lowered" in page
-    assert "overall recommendations were less positive than usual" in page
+    assert "Coachability: how the interviewers rated it raised the assessment" in page
+    assert "Drive: how the interviewers rated it lowered the assessment" in page
+    assert "overall recommendations lowered the assessment" in page
     assert "Every decision about your application was made by a person." in page
     assert "2025-03-04" in page and "Moved forward (by a person)" in page and "SMB Account Executive" in page
     assert "2025-04-05" in page and "Rejected (by a person)" in page

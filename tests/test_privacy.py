@@ -568,3 +568,13 @@ def test_search_through_the_pool_list_no_longer_finds_an_anonymised_person(app, 
         db.session.commit()
     page = client.get("/candidates/?q=Quixwright").text
     assert f'/candidates/{person["id"]}"' not in page
+
+
+def test_an_anonymised_record_says_so_on_its_page(app, client, manager):
+    with app.app_context():
+        person = make_person()
+        retention.anonymise(db.session.get(Candidate, person["id"]), reason="consent_expired")
+        db.session.commit()
+    page = client.get(f"/candidates/{person['id']}").text
+    assert f"Anonymised candidate {person['id']}" in page
+    assert "identifying details and free text were removed" in page

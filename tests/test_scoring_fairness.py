@@ -107,8 +107,26 @@ def test_zero_cell_gets_the_half_correction():
 
     assert male["impact_ratio"] == 0.0
     assert male["p_value"] == pytest.approx(fisher_p(0, 10, 10, 20), rel=1e-9)
-    assert (male["ci_low"], male["ci_high"]) == pytest.approx(katz(0.5, 11, 10.5, 21), rel=1e-9)
+    # The corrected interval's upper bound; the lower bound widens to the observed ratio, 0.
+    assert male["ci_high"] == pytest.approx(katz(0.5, 11, 10.5, 21)[1], rel=1e-9)
+    assert male["ci_low"] == 0.0
     assert all(math.isfinite(value) for value in (male["ci_low"], male["ci_high"]))
+
+
+def test_a_group_too_small_to_anchor_the_comparison_is_not_the_reference():
+    analysis = hired_analysis(("Non-binary", None, 3, 2), ("Female", None, 40, 10), ("Male", None, 40, 9))
+    dimension = analysis["dimensions"][0]
+
+    assert dimension["reference"] == "Female"  # 3 people, 2 selected: 67 %, but too few to compare against
+    assert not group(analysis, "Male")["flag"]  # 0.9 of the Female rate
+    assert group(analysis, "Non-binary")["impact_ratio"] == pytest.approx((2 / 3) / (10 / 40))
+
+
+def test_small_groups_are_the_reference_when_no_group_is_large_enough():
+    analysis = hired_analysis(("Female", None, 6, 3), ("Male", None, 8, 1))
+
+    assert analysis["dimensions"][0]["reference"] == "Female"
+    assert group(analysis, "Male")["flag"]
 
 
 def test_a_ratio_of_exactly_four_fifths_is_not_flagged():
@@ -308,6 +326,7 @@ def test_report_flags_summary_rows_and_json():
     first = report["flags"][0]
     assert set(first) == {
         "analysis",
+        "source",
         "analysis_title",
         "dimension",
         "dimension_title",
