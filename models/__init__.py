@@ -31,7 +31,9 @@ from models.interview import (
 )
 from models.opening import DEFAULT_STAGES, Application, Opening, OpeningStatus, StageMove
 from models.rep import Hire, PeriodResult, Profile, Tier, TierRule
+from models.resume import ResumeFile, ResumeKind
 from models.saved_view import SavedView
+from models.shortlist import Shortlist, ShortlistEntry
 from models.user import Role, User, is_last_active_admin, normalize_email
 
 __all__ = [
@@ -60,6 +62,8 @@ __all__ = [
     "PeriodResult",
     "PoolStatus",
     "RaceEthnicity",
+    "ResumeFile",
+    "ResumeKind",
     "Profile",
     "Rating",
     "Recommendation",
@@ -67,6 +71,8 @@ __all__ = [
     "SavedView",
     "SelfIdentification",
     "Sex",
+    "Shortlist",
+    "ShortlistEntry",
     "Scorecard",
     "ScorecardRevision",
     "ScorecardStatus",

@@ -157,6 +157,8 @@ class Candidate(VersionedMixin, db.Model):
     # Set when retention anonymised the record: identifying fields and free text are gone.
     anonymised_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
 
+    # The text of the candidate's resumes (see models/resume.py), kept by hiring/resume_store.py; searched.
+    resume_text: Mapped[str] = mapped_column(Text, default="")
     # Folded words of every searchable field, kept current on flush and
     # indexed by SQLite FTS5 or PostgreSQL full-text search (see models/search.py).
     search_text: Mapped[str] = mapped_column(Text, default="")
@@ -211,6 +213,7 @@ class Candidate(VersionedMixin, db.Model):
             self.external_id,
             *self.tag_names,
             self.notes,
+            self.resume_text,
         ]
         self.search_text = " ".join(search_words(" ".join(part for part in parts if part)))
 
