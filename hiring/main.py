@@ -1,14 +1,15 @@
-"""The home page every signed-in user lands on."""
+"""The home page every signed-in user lands on: the dashboard for managers and admins, a to-do for interviewers."""
 
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 
-from flask import Blueprint, current_app, render_template
+from flask import Blueprint, render_template
 from flask_login import current_user
 from sqlalchemy import func
 
 from hiring.access import signed_in
-from hiring.pool import going_cold_clause
-from models import AuditEntry, Candidate, Interview, InterviewStatus, Role, Scorecard, ScorecardStatus, User, db
+from hiring.candidates import POOL_ROLES
+from hiring.dashboard import render_dashboard
+from models import Interview, InterviewStatus, Scorecard, ScorecardStatus, db
 
 bp = Blueprint("main", __name__)
 
@@ -18,10 +19,8 @@ def count(query) -> int:
     return db.session.scalar(db.select(func.count()).select_from(query.subquery()))
 
 
-@bp.get("/")
-@signed_in
-def index():
-    """Greet the user with what needs them: scorecards to fill, the pool, and for admins recent activity."""
+def my_scorecards() -> dict:
+    """The signed-in user's scorecards still to fill, and how many of them are overdue."""
     my_drafts = (
         db.select(Scorecard.id, Interview.scheduled_at)
         .join(Interview)
@@ -31,24 +30,17 @@ def index():
             Interview.status == InterviewStatus.SCHEDULED,
         )
     )
-    todo = {
+    return {
         "scorecards": count(my_drafts),
         "overdue": count(my_drafts.where(Interview.scheduled_at < datetime.now(UTC))),
     }
-    pool, users_by_role, recent = None, {}, []
-    if current_user.role in (Role.MANAGER, Role.ADMIN):
-        cold = going_cold_clause(date.today(), current_app.config["GOING_COLD_DAYS"])
-        pool = {
-            "size": count(db.select(Candidate.id)),
-            "going_cold": count(db.select(Candidate.id).where(cold)),
-        }
-    if current_user.role == Role.ADMIN:
-        users_by_role = dict(
-            db.session.execute(
-                db.select(User.role, func.count()).where(User.active.is_(True)).group_by(User.role)
-            ).all()
-        )
-        recent = db.session.scalars(
-            db.select(AuditEntry).order_by(AuditEntry.at.desc(), AuditEntry.id.desc()).limit(10)
-        ).all()
-    return render_template("main/index.html", todo=todo, pool=pool, users_by_role=users_by_role, recent=recent)
+
+
+@bp.get("/")
+@signed_in
+def index():
+    """Greet the user with what needs them: managers and admins get the dashboard, interviewers their scorecards."""
+    todo = my_scorecards()
+    if current_user.role in POOL_ROLES:
+        return render_dashboard(todo)
+    return render_template("main/index.html", todo=todo)
