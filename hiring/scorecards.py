@@ -147,19 +147,29 @@ def visible_scorecards(candidate_id: int, viewer: User) -> list[Scorecard]:
     """
     if viewer.role == Role.INTERVIEWER and not has_submitted(candidate_id, viewer):
         return []
-    return list(
-        db.session.scalars(
-            db.select(Scorecard)
-            .where(Scorecard.candidate_id == candidate_id, Scorecard.status == ScorecardStatus.SUBMITTED)
-            .options(
-                selectinload(Scorecard.ratings).selectinload(Rating.trait),
-                selectinload(Scorecard.interviewer),
-                selectinload(Scorecard.interview),
-                selectinload(Scorecard.template).selectinload(ScorecardTemplate.items).selectinload(TemplateItem.trait),
-            )
-            .order_by(Scorecard.submitted_at, Scorecard.id)
+    return submitted_scorecards_of([candidate_id])[candidate_id]
+
+
+def submitted_scorecards_of(candidate_ids: list[int]) -> dict[int, list[Scorecard]]:
+    """Every submitted scorecard of these candidates, with what combining them needs, grouped by candidate.
+
+    A fixed number of queries whatever the number of candidates; the caller checks who may read them.
+    """
+    cards = db.session.scalars(
+        db.select(Scorecard)
+        .where(Scorecard.candidate_id.in_(candidate_ids), Scorecard.status == ScorecardStatus.SUBMITTED)
+        .options(
+            selectinload(Scorecard.ratings).selectinload(Rating.trait),
+            selectinload(Scorecard.interviewer),
+            selectinload(Scorecard.interview),
+            selectinload(Scorecard.template).selectinload(ScorecardTemplate.items).selectinload(TemplateItem.trait),
         )
+        .order_by(Scorecard.submitted_at, Scorecard.id)
     )
+    grouped: dict[int, list[Scorecard]] = {candidate_id: [] for candidate_id in candidate_ids}
+    for card in cards:
+        grouped[card.candidate_id].append(card)
+    return grouped
 
 
 @dataclass
