@@ -46,8 +46,12 @@ BENCH_SCRATCH := BENCH_INSTANCE_PATH=$(BENCH_DIR) DATABASE_URL=
 # `make bench-rank`: the same through the app and a scratch database (BENCH_DIR/rank).
 RANK_SCRATCH := BENCH_INSTANCE_PATH=$(BENCH_DIR)/rank DATABASE_URL=
 
-.PHONY: bench bench-pool bench-model bench-rank
-bench: bench-pool bench-model bench-rank
+# `make bench-export`: export a 10,000-candidate shortlist and pool view as CSV and XLSX (BENCH_DIR/export).
+EXPORT_N ?= 10000
+EXPORT_SCRATCH := BENCH_INSTANCE_PATH=$(BENCH_DIR)/export DATABASE_URL=
+
+.PHONY: bench bench-pool bench-model bench-rank bench-export
+bench: bench-pool bench-model bench-rank bench-export
 
 bench-pool: install
 	rm -f $(BENCH_DIR)/bench.sqlite $(BENCH_DIR)/bench.sqlite-journal $(BENCH_DIR)/bench.sqlite-wal
@@ -62,3 +66,8 @@ bench-rank: install
 	rm -rf $(BENCH_DIR)/rank
 	$(RANK_SCRATCH) $(FLASK) db upgrade
 	$(RANK_SCRATCH) $(BIN)/python -m benchmarks.bench_rank --candidates $(BENCH_N)
+
+bench-export: install
+	rm -rf $(BENCH_DIR)/export
+	$(EXPORT_SCRATCH) $(FLASK) db upgrade
+	$(EXPORT_SCRATCH) $(BIN)/python -m benchmarks.bench_export --candidates $(EXPORT_N)
