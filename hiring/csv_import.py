@@ -1,8 +1,10 @@
-"""Checking and importing candidates from a CSV file, in one transaction.
+"""Checking and importing candidates from a CSV or XLSX file, in one transaction.
 
-``parse_row`` checks one row on its own. ``import_candidates`` streams a whole
-file in chunks: it matches each row to an existing candidate (by external id,
-else by e-mail), creates or updates candidates, flags possible duplicates, and
+``parse_row`` checks one row on its own. ``import_candidates`` reads the header
+through a column mapping (Bench's own names, or another system's export: see
+hiring.column_mapping), then streams the file in chunks: it matches each row to
+an existing candidate (by external id, else by e-mail, else by name with phone
+or LinkedIn URL), creates or updates candidates, flags possible duplicates, and
 commits only when the file is clean or the caller chose to skip bad rows.
 Each chunk costs a handful of bulk queries whatever its size, never a few per row.
 """
@@ -10,7 +12,7 @@ Each chunk costs a handful of bulk queries whatever its size, never a few per ro
 import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from itertools import islice
 from typing import BinaryIO
@@ -22,10 +24,13 @@ from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
 from hiring.audit import record
-from hiring.csv_reading import CsvFile, CsvFileError, read_csv
+from hiring.column_mapping import ColumnMapping, MappingError, guess
+from hiring.csv_reading import CsvFile, CsvFileError, column_letter, header_key
 from hiring.duplicates import NAME_SIMILARITY, name_similarity
+from hiring.xlsx_reading import XlsxFile, read_table
 from models import Candidate, PoolStatus, Role, Source, StatusChange, Tag, User, db, normalize_email
 from models.candidate import normalize_tag
+from models.contact import fold, normalize_linkedin, normalize_phone
 
 CHUNK_ROWS = 1000
 # Problems kept to show; all of them are counted.
@@ -37,7 +42,11 @@ OWNER_ROLES = (Role.MANAGER, Role.ADMIN)
 # companies with more candidates than this are left out of name matching.
 MAX_COMPANY_GROUP = 40
 MAX_LISTED_MATCHES = 3
+# Rows shown on the upload page as they will be imported.
+PREVIEW_ROWS = 10
 STATUS_REASON = "Imported"
+# Statuses an import leaves alone on an existing candidate (see CandidateImport.keep_closed_status).
+CLOSED_STATUSES = (PoolStatus.DECLINED, PoolStatus.REJECTED, PoolStatus.HIRED, PoolStatus.NOT_NOW)
 SEPARATOR_NAMES = {",": "comma", ";": "semicolon", "\t": "tab"}
 DATE_FORMAT = re.compile(r"\d{4}-\d{2}-\d{2}")
 
@@ -133,6 +142,18 @@ def parse_notes(raw: str) -> str:
     return raw
 
 
+def parse_owner(raw: str) -> tuple[str, str]:
+    """Return how to find the owner: ("email", address) or ("name", name); checked against the users later."""
+    if "@" in raw:
+        return "email", normalize_email(raw)
+    return "name", " ".join(raw.split())
+
+
+def name_key(name: str) -> str:
+    """Return the form names are compared in: lowercase, without accents, spaces collapsed."""
+    return " ".join(fold(name).split())
+
+
 # Column name -> (key in the parsed values, converter raising ValueError with a message).
 FIELDS: dict[str, tuple[str, Callable[[str], object]]] = {
     "external_id": ("external_id", text_of("external_id")),
@@ -143,7 +164,9 @@ FIELDS: dict[str, tuple[str, Callable[[str], object]]] = {
     "company": ("company", text_of("company")),
     "title": ("title", text_of("title")),
     "source": ("source", choice_of(Source, "source")),
-    "owner_email": ("owner_email", normalize_email),  # checked against the users in bulk, later
+    "alt_email": ("alt_email", parse_email),
+    "owner_email": ("owner", lambda raw: ("email", normalize_email(raw))),  # checked against the users later
+    "owner": ("owner", parse_owner),
     "tags": ("tags", parse_tags),
     "notes": ("notes", parse_notes),
     "status": ("status", choice_of(PoolStatus, "status")),
@@ -189,12 +212,30 @@ class Problem:
     message: str
     letter: str | None = None  # the column's letter in a spreadsheet
     candidate_ids: tuple[int, ...] = ()  # existing candidates the message is about
+    header: str | None = None  # the file's header for the column, when it is not Bench's name for it
+    subject_id: int | None = None  # the candidate the row went into, for a link to merge it with the others
+
+    @property
+    def where(self) -> str:
+        """Return the column's header and letter, as the report shows them ("Cell Phone, column F")."""
+        parts = [part for part in (self.header, f"column {self.letter}" if self.letter else None) if part]
+        return ", ".join(parts)
 
     def __str__(self) -> str:
         where = f"Line {self.line}"
         if self.column:
-            where += f", {self.column}" + (f" (column {self.letter})" if self.letter else "")
+            where += f", {self.column}" + (f" ({self.where})" if self.where else "")
         return f"{where}: {self.message}"
+
+
+@dataclass
+class PreviewRow:
+    """One of the first rows, as it will be imported: its values for display, what happens to it, its errors."""
+
+    line: int
+    values: dict[str, str]
+    action: str = ""
+    errors: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -206,6 +247,12 @@ class ImportReport:
     file_error: str | None = None
     notes: list[str] = field(default_factory=list)
     unknown_columns: list[str] = field(default_factory=list)
+    ignored_columns: list[str] = field(default_factory=list)  # known, but the mapping ignores them
+    mapping: ColumnMapping | None = None
+    mapping_errors: list[str] = field(default_factory=list)
+    kind: str = "CSV"
+    preview: list[PreviewRow] = field(default_factory=list)
+    duplicates: int = 0  # rows flagged as possibly someone already in the pool (or earlier in the file)
     rows: int = 0
     created: int = 0
     updated: int = 0
@@ -246,7 +293,14 @@ class ImportReport:
     def audit_details(self, via: str) -> dict:
         """Return the counts recorded in the audit log (no personal data)."""
         names = ("rows", "created", "updated", "unchanged", "skipped")
-        return {**{name: getattr(self, name) for name in names}, "warnings": self.warning_count, "via": via}
+        details = {**{name: getattr(self, name) for name in names}, "warnings": self.warning_count, "via": via}
+        if self.duplicates:
+            details["duplicates"] = self.duplicates
+        if self.mapping is not None and self.mapping.profile.key != "bench":
+            details["format"] = self.mapping.profile.key
+        if self.kind != "CSV":
+            details["file_type"] = self.kind
+        return details
 
 
 def plural(count: int, noun: str) -> str:
@@ -262,7 +316,7 @@ def chunked(items: Iterable, size: int) -> Iterator[list]:
 
 
 def owner_or_problem(user, email: str) -> int | str:
-    """Return the id of the user who may own candidates, or why they may not."""
+    """Return the id of the user who may own candidates, or why they may not (``email``: how the file names them)."""
     if user is None:
         return f"No user has the e-mail {email}. The owner must be a Bench user."
     if not user.active:
@@ -272,6 +326,33 @@ def owner_or_problem(user, email: str) -> int | str:
     return user.id
 
 
+def owner_by_name(users: list, name: str) -> int | str:
+    """Return the id of the one user called ``name`` who may own candidates, or why there is none."""
+    if not users:
+        return (
+            f"No user is called “{name}”. The owner must be a Bench user, named by e-mail or by name; "
+            "or read this column as “Keep in the notes”."
+        )
+    if len(users) > 1:
+        return f"Several users are called “{name}”. Name the owner by e-mail instead."
+    return owner_or_problem(users[0], name)
+
+
+PREVIEW_COLUMNS = (
+    "name", "email", "phone", "location", "linkedin", "company", "title", "source", "status", "owner", "tags", "notes",
+)  # fmt: skip
+
+
+def preview_values(cells: dict[str, str], note_lines: list[str]) -> dict[str, str]:
+    """Return a row's cells as the preview shows them: the columns Bench fills, combined."""
+    shown = dict(cells)
+    shown["name"] = cells.get("name") or " ".join(filter(None, (cells.get("first_name"), cells.get("last_name"))))
+    shown["email"] = ", ".join(filter(None, (cells.get("email"), cells.get("alt_email"))))
+    shown["owner"] = cells.get("owner") or cells.get("owner_email", "")
+    shown["notes"] = "\n".join(filter(None, (cells.get("notes"), *note_lines)))
+    return {column: shown.get(column, "") for column in PREVIEW_COLUMNS}
+
+
 class CandidateImport:
     """One import under way: owners looked up so far, and the candidates it created or matched.
 
@@ -279,11 +360,14 @@ class CandidateImport:
     then lets go of the objects, so memory stays flat however long the file is.
     """
 
-    def __init__(self, csv_file: CsvFile, report: ImportReport, actor_id: int | None):
-        self.csv_file = csv_file
+    def __init__(self, table: CsvFile | XlsxFile, mapping: ColumnMapping, report: ImportReport, actor_id: int | None):
+        self.table = table
+        self.mapping = mapping
         self.report = report
         self.actor_id = actor_id
-        self.owners: dict[str, int | str] = {}  # owner e-mail -> user id, or why not
+        self.owners: dict[tuple[str, str], int | str] = {}  # ("email"|"name", key) -> user id, or why not
+        self.users_by_name: dict[str, list] | None = None  # loaded once, if the file names owners by name
+        self.previewed: dict[int, PreviewRow] = {}
         self.created_line: dict[int, int] = {}  # candidate created by this import -> its line
         self.matched_line: dict[int, int] = {}  # existing candidate matched by this import -> first line
         self.changed: set[int] = set()  # existing candidates this import changed
@@ -295,15 +379,30 @@ class CandidateImport:
         self.status_changes: list[dict] = []
 
     # Problems ---------------------------------------------------------------
-    def problem(self, line: int, column: str | None, message: str, ids: tuple[int, ...] = ()) -> Problem:
-        """Return a Problem located in the file."""
-        letter = self.csv_file.letter(column) if column else None
-        return Problem(line, column, message, letter, ids)
+    def problem(
+        self, line: int, column: str | None, message: str, ids: tuple[int, ...] = (), origins: dict | None = None
+    ) -> Problem:
+        """Return a Problem located in the file: the column's letter, and its header when not Bench's name."""
+        if not column:
+            return Problem(line, column, message, None, ids)
+        index = (origins or {}).get(column)
+        if index is None:
+            letter = self.mapping.letter(column)
+            index = column_index(letter) if letter else None
+        if index is None:
+            return Problem(line, column, message, None, ids)
+        header = self.mapping.headers[index].strip()
+        shown_header = header if header_key(header) != column else None
+        return Problem(line, column, message, column_letter(index), ids, shown_header)
 
-    def reject(self, line: int, problems: list[tuple[str | None, str]]) -> None:
+    def reject(self, line: int, problems: list[tuple[str | None, str]], origins: dict | None = None) -> None:
         """Report a row's errors; the row is not imported."""
         for column, message in problems:
-            self.report.add_error(self.problem(line, column, message))
+            problem = self.problem(line, column, message, origins=origins)
+            self.report.add_error(problem)
+            if line in self.previewed:
+                self.previewed[line].errors.append(str(problem).split(": ", 1)[1])
+                self.previewed[line].action = "not imported"
         self.report.skipped += 1
 
     def reference(self, candidate: Candidate) -> str:
@@ -317,12 +416,12 @@ class CandidateImport:
     def add(self, records: list[tuple[int, list[str]]]) -> None:
         """Check, match and write one chunk of rows."""
         rows = self.check_owners(self.parse(records))
-        by_external_id, by_email = self.load_matches(rows)
+        by_external_id, by_email, by_contact = self.load_matches(rows)
         tags = self.load_tags(rows)
         new = []
         with db.session.no_autoflush:
             for line, values in rows:
-                candidate = self.match(line, values, by_external_id, by_email)
+                candidate = self.match(line, values, by_external_id, by_email, by_contact)
                 if candidate is False:
                     continue
                 if candidate is None:
@@ -330,15 +429,20 @@ class CandidateImport:
                     db.session.add(candidate)
                     new.append((line, candidate))
                     self.report.created += 1
+                    self.preview_action(line, "new")
                 self.pending_line.setdefault(candidate, line)
-                if "external_id" not in values and "email" not in values:
+                if not any(key in values for key in ("external_id", "email", "alt_email", "phone", "linkedin_url")):
                     self.without_keys += 1
+                if candidate.id is not None:
+                    self.keep_closed_status(line, candidate, values)
                 if self.fill(candidate, values, tags) and candidate.id in self.matched_line:
                     self.changed.add(candidate.id)
                 if candidate.external_id:
                     by_external_id[candidate.external_id] = candidate
                 for address in candidate.emails:
                     by_email.setdefault(address, candidate)
+                for key in contact_keys(candidate.name, candidate.phone_normalized, candidate.linkedin_key):
+                    by_contact.setdefault(key, candidate)
         db.session.flush()
         for line, candidate in new:
             self.created_line[candidate.id] = line
@@ -361,48 +465,87 @@ class CandidateImport:
         good = []
         for line, cells in records:
             self.report.rows += 1
-            values, problems = parse_row(self.csv_file.cells_by_column(cells))
-            if extra := self.csv_file.extra_cells(cells):
-                separator = SEPARATOR_NAMES.get(self.csv_file.delimiter, "separator")
-                message = f"The row has {extra} more cell(s) than the header; a value with a {separator} needs quotes."
-                problems.append((None, message))
+            mapped = self.mapping.map_row(cells)
+            if len(self.report.preview) < PREVIEW_ROWS:
+                self.previewed[line] = PreviewRow(line, preview_values(mapped.cells, mapped.note_lines))
+                self.report.preview.append(self.previewed[line])
+            values, problems = parse_row(mapped.cells)
+            if mapped.note_lines:
+                values["note_lines"] = mapped.note_lines
+                if problem := too_long("\n".join([values.get("notes", ""), *mapped.note_lines]), NOTES_MAX):
+                    problems.append(("notes", f"With the columns kept in the notes: {problem}"))
+            if extra := self.table.extra_cells(cells):
+                message = f"The row has {extra} more cell(s) than the header"
+                if separator := SEPARATOR_NAMES.get(self.table.delimiter):
+                    message += f"; a value with a {separator} needs quotes"
+                problems.append((None, message + "."))
             if problems:
-                self.reject(line, problems)
+                self.reject(line, problems, mapped.origins)
             else:
                 good.append((line, values))
         return good
 
+    def preview_action(self, line: int, action: str) -> None:
+        """Say in the preview what happens to a row, if the preview shows it."""
+        if line in self.previewed and not self.previewed[line].action:
+            self.previewed[line].action = action
+
     def check_owners(self, rows: list[tuple[int, dict]]) -> list[tuple[int, dict]]:
-        """Replace owner e-mails by user ids; reject rows whose owner cannot own candidates."""
-        wanted = {values["owner_email"] for _, values in rows if "owner_email" in values} - self.owners.keys()
-        if wanted:
+        """Replace owners (e-mails or names) by user ids; reject rows whose owner cannot own candidates."""
+        wanted = {values["owner"] for _, values in rows if "owner" in values} - self.owners.keys()
+        emails = {key for kind, key in wanted if kind == "email"}
+        if emails:
             users = db.session.execute(
-                select(User.id, User.email, User.active, User.role).where(User.email.in_(wanted))
+                select(User.id, User.email, User.active, User.role).where(User.email.in_(emails))
             ).all()
             found = {user.email: user for user in users}
-            for email in wanted:
-                self.owners[email] = owner_or_problem(found.get(email), email)
+            for email in emails:
+                self.owners["email", email] = owner_or_problem(found.get(email), email)
+        names = {key for kind, key in wanted if kind == "name"}
+        if names and self.users_by_name is None:
+            self.users_by_name = {}
+            for user in db.session.execute(select(User.id, User.name, User.email, User.active, User.role)):
+                self.users_by_name.setdefault(name_key(user.name), []).append(user)
+        for name in names:
+            self.owners["name", name] = owner_by_name(self.users_by_name.get(name_key(name), []), name)
+        column = "owner" if self.mapping.columns_of("owner") else "owner_email"
         good = []
         for line, values in rows:
-            if "owner_email" in values:
-                owner = self.owners[values.pop("owner_email")]
+            if "owner" in values:
+                owner = self.owners[values.pop("owner")]
                 if isinstance(owner, str):
-                    self.reject(line, [("owner_email", owner)])
+                    self.reject(line, [(column, owner)])
                     continue
                 values["owner_id"] = owner
             good.append((line, values))
         return good
 
-    def load_matches(self, rows: list[tuple[int, dict]]) -> tuple[dict, dict]:
-        """Return the existing candidates with the rows' external ids and e-mails, by external id and by e-mail."""
+    def load_matches(self, rows: list[tuple[int, dict]]) -> tuple[dict, dict, dict]:
+        """Return the existing candidates the rows may be, by external id, by e-mail, and by name and contact.
+
+        A row with neither an external id nor an e-mail is recognised by its
+        name with the same phone or LinkedIn URL, so that files without ids
+        (Lever's, Greenhouse's) can be imported again without duplicating anyone.
+        """
         external_ids = {values["external_id"] for _, values in rows if "external_id" in values}
-        emails = {values["email"] for _, values in rows if "email" in values}
+        emails = {values[key] for _, values in rows for key in ("email", "alt_email") if key in values}
+        phones, linkedins = set(), set()
+        for _, values in rows:
+            if not any(key in values for key in ("external_id", "email", "alt_email")):
+                phones.add(normalize_phone(values.get("phone")))
+                linkedins.add(normalize_linkedin(values.get("linkedin_url")))
+        phones.discard(None)
+        linkedins.discard(None)
         conditions = []
         if external_ids:
             conditions.append(Candidate.external_id.in_(external_ids))
         if emails:
             conditions += [Candidate.email.in_(emails), Candidate.alt_email.in_(emails)]
-        by_external_id, by_email = {}, {}
+        if phones:
+            conditions.append(Candidate.phone_normalized.in_(phones))
+        if linkedins:
+            conditions.append(Candidate.linkedin_key.in_(linkedins))
+        by_external_id, by_email, by_contact = {}, {}, {}
         if conditions:
             query = select(Candidate).where(or_(*conditions)).options(selectinload(Candidate.tags))
             for candidate in db.session.scalars(query.order_by(Candidate.id)):
@@ -410,7 +553,9 @@ class CandidateImport:
                     by_external_id[candidate.external_id] = candidate
                 for address in candidate.emails:
                     by_email.setdefault(address, candidate)  # the oldest record, if the pool has duplicates
-        return by_external_id, by_email
+                for key in contact_keys(candidate.name, candidate.phone_normalized, candidate.linkedin_key):
+                    by_contact.setdefault(key, candidate)
+        return by_external_id, by_email, by_contact
 
     def load_tags(self, rows: list[tuple[int, dict]]) -> dict[str, Tag]:
         """Return the Tag of every tag name in the rows, new ones created (they are saved with their candidates)."""
@@ -420,18 +565,23 @@ class CandidateImport:
         tags = {tag.name: tag for tag in db.session.scalars(select(Tag).where(Tag.name.in_(names)))}
         return {name: tags.get(name) or Tag(name=name) for name in names}
 
-    def match(self, line: int, values: dict, by_external_id: dict, by_email: dict) -> Candidate | None | bool:
+    def match(
+        self, line: int, values: dict, by_external_id: dict, by_email: dict, by_contact: dict
+    ) -> Candidate | None | bool:
         """Return the candidate this row updates, None for a new one, or False if the row conflicts (reported)."""
-        external_id, email = values.get("external_id"), values.get("email")
+        external_id = values.get("external_id")
+        emails = [values[key] for key in ("email", "alt_email") if key in values]
+        email = next((address for address in emails if address in by_email), emails[0] if emails else None)
         if external_id and external_id in by_external_id:
             candidate, column = by_external_id[external_id], "external_id"
             other = by_email.get(email)
             if other is not None and other is not candidate:
                 message = f"Possible duplicate of {self.reference(other)} (same e-mail). Merge them if they are one."
                 ids = () if other.id is None or other.id in self.created_line else (other.id,)
-                self.report.add_warning(self.problem(line, "email", message, ids))
+                self.report.add_warning(replace(self.problem(line, "email", message, ids), subject_id=candidate.id))
+                self.report.duplicates += 1
         elif email and email in by_email:
-            candidate, column = by_email[email], "email"
+            candidate, column = by_email[email], "email" if email == values.get("email") else "alt_email"
             if external_id and candidate.external_id and candidate.external_id != external_id:
                 message = (
                     f"The e-mail {email} belongs to {self.reference(candidate)}, whose external id is "
@@ -439,29 +589,60 @@ class CandidateImport:
                 )
                 self.reject(line, [("external_id", message)])
                 return False
+        elif not external_id and not emails and (found := self.match_contact(values, by_contact)):
+            candidate, column = found
         else:
             return None
         first = self.pending_line.get(candidate) or self.created_line.get(candidate.id)
         first = first or self.matched_line.get(candidate.id)
         if first:
-            how = "external id" if column == "external_id" else "e-mail"
+            how = MATCHED_BY[column]
             message = f"Same person as line {first} (same {how}); both rows went into one candidate."
             self.report.add_warning(self.problem(line, column, message))
-        elif candidate.id is not None:
-            self.matched_line[candidate.id] = line
+            self.preview_action(line, f"same person as line {first}")
+        else:
+            if candidate.id is not None:
+                self.matched_line[candidate.id] = line
+            self.preview_action(line, f"updates #{candidate.id} (same {MATCHED_BY[column]})")
         return candidate
+
+    @staticmethod
+    def match_contact(values: dict, by_contact: dict) -> tuple[Candidate, str] | None:
+        """Return the candidate with the row's name and phone (or LinkedIn URL), and the column that matched."""
+        phone, linkedin = normalize_phone(values.get("phone")), normalize_linkedin(values.get("linkedin_url"))
+        for key in contact_keys(values.get("name", ""), phone, linkedin):
+            if key in by_contact:
+                return by_contact[key], "phone" if key[0] == "phone" else "linkedin"
+        return None
+
+    def keep_closed_status(self, line: int, candidate: Candidate, values: dict) -> None:
+        """Leave a declined, rejected, hired or paused candidate's status alone, with a warning saying so.
+
+        A file from another system says where someone stood there, often long ago; reopening a
+        closed record in the pool is a person's decision, taken on the candidate's page.
+        """
+        status = values.get("status")
+        if status and status != candidate.status and candidate.status in CLOSED_STATUSES:
+            del values["status"]
+            message = (
+                f"Kept the status {candidate.status.label.lower()}: an import does not reopen a closed record "
+                f"(the file says {status.label.lower()}). Change it on the candidate's page if they are back in play."
+            )
+            self.report.add_warning(self.problem(line, "status", message))
 
     def fill(self, candidate: Candidate, values: dict, tags: dict[str, Tag]) -> bool:
         """Copy a row's values onto a candidate; return True if anything changed.
 
         Filled cells replace stored values; empty cells keep them. A new e-mail
-        address goes to the free e-mail field; notes and tags are added, never removed.
+        address goes to the free e-mail field (a second one with no field free is
+        noted); notes, note lines and tags are added, never removed.
         """
         changed = False
         for name in SCALARS:
             if name in values and getattr(candidate, name) != values[name]:
                 setattr(candidate, name, values[name])
                 changed = True
+        note_lines = list(values.get("note_lines", ()))
         email = values.get("email")
         if email and email not in candidate.emails:
             if candidate.email is None or candidate.alt_email is not None:
@@ -469,9 +650,24 @@ class CandidateImport:
             else:
                 candidate.alt_email = email
             changed = True
+        alt_email = values.get("alt_email")
+        if alt_email and alt_email not in candidate.emails:
+            if candidate.email is None:
+                candidate.email = alt_email
+            elif candidate.alt_email is None:
+                candidate.alt_email = alt_email
+            else:
+                note_lines.append(f"Other e-mail: {alt_email}")
+            changed = True
         notes = values.get("notes")
         if notes and notes not in candidate.notes:
             candidate.notes = f"{candidate.notes}\n\n{notes}" if candidate.notes else notes
+            changed = True
+        present_lines = {line.strip() for line in candidate.notes.splitlines()}
+        missing = [line for line in dict.fromkeys(note_lines) if line.strip() not in present_lines]
+        if missing:
+            added = "\n".join(missing)
+            candidate.notes = f"{candidate.notes}\n\n{added}" if candidate.notes else added
             changed = True
         present = set(candidate.tag_names)
         for name in values.get("tags", ()):
@@ -566,7 +762,9 @@ class CandidateImport:
         more = f" and {len(others) - MAX_LISTED_MATCHES} more" if len(others) > MAX_LISTED_MATCHES else ""
         message = f"Possible duplicate of {', '.join(listed)}{more}. Imported; merge them if they are one person."
         ids = tuple(i for i in others[:MAX_LISTED_MATCHES] if i not in self.created_line)
-        self.report.add_warning(self.problem(line, None, message, ids))
+        self.report.add_warning(replace(self.problem(line, None, message, ids), subject_id=candidate_id))
+        self.report.duplicates += 1
+        self.preview_action(line, "new, possible duplicate")
 
     def finish(self) -> None:
         """Fill in the counts and notes of the report."""
@@ -574,8 +772,8 @@ class CandidateImport:
         self.report.unchanged = len(self.matched_line.keys() - self.changed)
         if self.without_keys:
             self.report.notes.append(
-                f"{self.without_keys:,} rows have neither an external_id nor an e-mail, so a later import cannot "
-                "recognise them: importing this file again would add those people again."
+                f"{self.without_keys:,} rows have no external_id, e-mail, phone or LinkedIn URL, so a later import "
+                "cannot recognise them: importing this file again would add those people again."
             )
         if self.big_companies:
             self.report.notes.append(
@@ -586,9 +784,47 @@ class CandidateImport:
         self.report.warnings.sort(key=lambda problem: problem.line)
 
 
+MATCHED_BY = {
+    "external_id": "external id",
+    "email": "e-mail",
+    "alt_email": "e-mail",
+    "phone": "name and phone",
+    "linkedin": "name and LinkedIn URL",
+}
+
+
+def contact_keys(name: str, phone: str | None, linkedin: str | None) -> list[tuple[str, str, str]]:
+    """Return the keys that recognise a person without an id or e-mail: the name with the phone, or LinkedIn URL."""
+    name = name_key(name or "")
+    keys = [("phone", name, phone)] if name and phone else []
+    return keys + ([("linkedin", name, linkedin)] if name and linkedin else [])
+
+
+def column_index(letter: str) -> int:
+    """Return the 0-based index of a spreadsheet column letter (A -> 0, AA -> 26)."""
+    index = 0
+    for char in letter:
+        index = index * 26 + ord(char) - ord("A") + 1
+    return index - 1
+
+
 def company_key(company: str | None) -> str | None:
     """Return the form companies are compared in (trimmed, lowercase), or None."""
     return company.strip().lower() or None if company else None
+
+
+def read_mapping(data: bytes | BinaryIO) -> tuple[ColumnMapping, list[str]]:
+    """Return the guessed mapping of a file's header and its first data row's cells (as examples).
+
+    Raises CsvFileError if the file cannot be read.
+    """
+    table = read_table(data)
+    try:
+        first = next(iter(table.rows()), (0, []))[1]
+        return guess(table.header_cells), [cell.strip() for cell in first]
+    finally:
+        if isinstance(table, XlsxFile):
+            table.close()
 
 
 def import_candidates(
@@ -600,28 +836,48 @@ def import_candidates(
     actor: User | None = None,
     via: str = "command line",
     on_progress: Callable[[int], None] | None = None,
+    targets: list[str] | None = None,
+    overrides: dict[str, str] | None = None,
 ) -> ImportReport:
-    """Check a CSV file of candidates and import it in one transaction; return what was found and done.
+    """Check a CSV or XLSX file of candidates and import it in one transaction; return what was found and done.
 
     With errors in the file nothing is written, unless ``skip_invalid``, which
     imports the good rows. ``dry_run`` checks everything and writes nothing.
     ``on_progress`` is called after each chunk with the number of bytes read.
+    The columns are read as ``hiring.column_mapping.guess`` says, unless
+    ``targets`` gives every column's target (the upload page's choice) or
+    ``overrides`` changes some, by header (the command's --map).
     """
     report = ImportReport(dry_run=dry_run, skip_invalid=skip_invalid)
+    table = None
     try:
-        csv_file = read_csv(data)
-        report.notes += csv_file.notes
-        report.unknown_columns = csv_file.unknown
-        if max_rows is not None and csv_file.count_rows(stop_after=max_rows + 1) > max_rows:
+        table = read_table(data)
+        report.kind = "XLSX" if isinstance(table, XlsxFile) else "CSV"
+        report.notes += table.notes
+        report.mapping = mapping = guess(table.header_cells)
+        if targets is not None:
+            mapping.choose(targets)
+        if overrides:
+            mapping.override(overrides)
+        report.unknown_columns, report.ignored_columns = mapping.unknown, mapping.ignored
+        if problems := mapping.problems():
+            report.mapping_errors = problems
+            raise CsvFileError(" ".join(problems))
+        if max_rows is not None and table.count_rows(stop_after=max_rows + 1) > max_rows:
             raise CsvFileError(TOO_MANY_ROWS.format(max_rows=max_rows))
-        run = CandidateImport(csv_file, report, actor.id if actor is not None else None)
-        for chunk in chunked(csv_file.rows(), CHUNK_ROWS):
+        run = CandidateImport(table, mapping, report, actor.id if actor is not None else None)
+        for chunk in chunked(table.rows(), CHUNK_ROWS):
             run.add(chunk)
             if on_progress is not None:
-                on_progress(csv_file.position())
+                on_progress(table.position())
         if not report.rows:
             raise CsvFileError(NO_ROWS)
         run.finish()
+    except MappingError as error:
+        db.session.rollback()
+        report.mapping_errors = [str(error)]
+        report.file_error = str(error)
+        return report
     except CsvFileError as error:
         db.session.rollback()
         report.file_error = str(error)
@@ -633,6 +889,9 @@ def import_candidates(
     except BaseException:
         db.session.rollback()  # a crash half-way leaves nothing behind
         raise
+    finally:
+        if isinstance(table, XlsxFile):
+            table.close()
     if dry_run or (report.error_count and not skip_invalid):
         db.session.rollback()
         return report

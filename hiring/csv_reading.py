@@ -86,6 +86,16 @@ def sniff_delimiter(first_line: str) -> str:
     return best if counts[best] else ","
 
 
+def count_rows(rows: Iterator, stop_after: int | None = None) -> int:
+    """Count the rows an iterator yields, no further than ``stop_after``."""
+    count = 0
+    for _ in rows:
+        count += 1
+        if stop_after is not None and count >= stop_after:
+            break
+    return count
+
+
 class CsvFile:
     """A CSV file of candidates: how to read it, what its header says, and its data rows.
 
@@ -93,7 +103,7 @@ class CsvFile:
     called again (the stream must be seekable: a file or a BytesIO).
     """
 
-    def __init__(self, stream: BinaryIO, columns: tuple[str, ...] = COLUMNS, check=None):
+    def __init__(self, stream: BinaryIO, columns: tuple[str, ...] | None = COLUMNS, check=None):
         self.stream = stream
         self.known = columns
         self.check = check or check_candidate_columns
@@ -102,6 +112,7 @@ class CsvFile:
         self.delimiter = ","
         self.skip_first = False  # Excel's "sep=;" line, which it hides and so does not count
         self.header_line = 0
+        self.header_cells: list[str] = []  # the header as written
         self.columns: dict[str, int] = {}  # known column name -> 0-based index
         self.unknown: list[str] = []
         self.width = 0
@@ -147,6 +158,9 @@ class CsvFile:
             raise CsvFileError("The file is empty. Its first line must name the columns, e.g. name,email,company.")
         self.header_line, cells = header
         self.width = len(cells)
+        self.header_cells = cells
+        if self.known is None:
+            return  # the caller maps the columns itself (see hiring.column_mapping)
         for index, cell in enumerate(cells):
             key = header_key(cell)
             if not key:
@@ -178,12 +192,7 @@ class CsvFile:
 
     def count_rows(self, stop_after: int | None = None) -> int:
         """Return the number of data rows, counting no further than ``stop_after``."""
-        count = 0
-        for _ in self.rows():
-            count += 1
-            if stop_after is not None and count >= stop_after:
-                break
-        return count
+        return count_rows(self.rows(), stop_after)
 
     def cells_by_column(self, cells: list[str]) -> dict[str, str]:
         """Return the known columns' cells of one row, trimmed; missing trailing cells are empty."""
@@ -212,10 +221,11 @@ def unguarded(cell: str) -> str:
     return cell
 
 
-def read_csv(data: bytes | BinaryIO, columns: tuple[str, ...] = COLUMNS, check=None) -> CsvFile:
+def read_csv(data: bytes | BinaryIO, columns: tuple[str, ...] | None = COLUMNS, check=None) -> CsvFile:
     """Open CSV bytes or a seekable binary stream; raise CsvFileError if it cannot be imported.
 
-    ``columns`` are the header names read (others are reported as unknown);
-    ``check(csv_file)`` raises CsvFileError if the header lacks what the import needs.
+    ``columns`` are the header names read (others are reported as unknown), or None to
+    keep the header as written for the caller to map; ``check(csv_file)`` raises
+    CsvFileError if the header lacks what the import needs.
     """
     return CsvFile(io.BytesIO(data) if isinstance(data, bytes) else data, columns, check)

@@ -1,30 +1,34 @@
-"""Importing candidates from CSV files: the upload page and ``flask --app hiring import candidates``."""
+"""Importing candidates from CSV or XLSX files: the upload page and ``flask --app hiring import candidates``.
+
+The page takes a file, keeps it server-side under a random token held in the
+session, and shows how it will read the columns (changeable), a preview of the
+first rows and every problem found, before anything is imported; pressing
+Import then imports that same file, without uploading it again.
+"""
 
 import csv
 import io
-import sys
+import os
+import re
+import secrets
+import time
 from datetime import date, timedelta
 from pathlib import Path
 
-import click
-from flask import Blueprint, Response, current_app, render_template
-from flask.cli import AppGroup
+from flask import Blueprint, Response, current_app, flash, redirect, render_template, session, url_for
 from flask_login import current_user
+from flask_wtf import FlaskForm
 
 from hiring.access import allow
-from hiring.csv_forms import CandidateImportForm
-from hiring.csv_import import ImportReport, import_candidates, plural
-from hiring.csv_reading import COLUMNS
-from hiring.eeo_import import import_eeo
-from hiring.rep_import import import_hires, import_outcomes
-from hiring.scorecard_import import import_scorecards
+from hiring.csv_forms import CandidateUploadForm, MappingForm, chosen_targets, mapping_form
+from hiring.csv_import import PREVIEW_COLUMNS, import_candidates, read_mapping
+from hiring.csv_reading import COLUMNS, CsvFileError
 from models import PoolStatus, Role, Source
 
 bp = Blueprint("imports", __name__, url_prefix="/candidates")
-import_cli = AppGroup("import", help="Import records from files.")
 
-# Problems printed by the command; the rest are counted.
-SHOWN_PROBLEMS = 50
+PENDING_KEY = "candidate_import"
+TOKEN = re.compile(r"[A-Za-z0-9_-]{32}")
 COLUMN_HELP = {
     "external_id": "The person's id in another system (an ATS, a CRM). Re-imports match on it first.",
     "first_name": "First name; used with last_name when there is no name column.",
@@ -43,6 +47,11 @@ COLUMN_HELP = {
     "status": "One of: " + ", ".join(status.value for status in PoolStatus) + ". New candidates default to prospect.",
     "next_touch": "Date of the next touch, written YYYY-MM-DD.",
 }
+FORMATS = (
+    "OpenCATS (list export and legacy export)",
+    "Lever (candidate export)",
+    "Greenhouse (candidate import template)",
+)
 
 
 def upload_limits() -> dict:
@@ -54,26 +63,136 @@ def upload_limits() -> dict:
     }
 
 
+# The uploaded file, kept between the check and the import ------------------------------
+
+
+def pending_folder() -> Path:
+    """The folder of uploaded files waiting to be imported (under the instance folder, outside the web root)."""
+    folder = Path(current_app.instance_path) / "uploads" / "imports"
+    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    return folder
+
+
+def pending_seconds() -> int:
+    """Return how long an uploaded file waits for its import."""
+    return int(current_app.config["IMPORT_PENDING_SECONDS"])
+
+
+def sweep_pending() -> None:
+    """Delete uploaded files older than the waiting time, whoever uploaded them."""
+    oldest = time.time() - pending_seconds()
+    for path in pending_folder().iterdir():
+        if TOKEN.fullmatch(path.name) and path.stat().st_mtime < oldest:
+            path.unlink(missing_ok=True)
+
+
+def keep_pending(data: bytes, filename: str) -> None:
+    """Keep an uploaded file under a new random token held in the session, replacing any earlier one."""
+    discard_pending()
+    sweep_pending()
+    token = secrets.token_urlsafe(24)  # 32 characters; the file's only name: nothing the user sent is in the path
+    descriptor = os.open(pending_folder() / token, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(descriptor, "wb") as file:
+        file.write(data)
+    shown = Path(filename.replace("\\", "/")).name[:120] or "the file"
+    session[PENDING_KEY] = {"token": token, "name": shown, "user": current_user.id, "at": int(time.time())}
+
+
+def pending_file() -> tuple[Path, str] | None:
+    """Return the path and shown name of this session's uploaded file, or None if there is none (or it expired)."""
+    entry = session.get(PENDING_KEY)
+    if not isinstance(entry, dict):
+        return None
+    token = entry.get("token")
+    if not isinstance(token, str) or not TOKEN.fullmatch(token) or entry.get("user") != current_user.id:
+        discard_pending()
+        return None
+    path = pending_folder() / token
+    if time.time() - entry.get("at", 0) > pending_seconds() or not path.is_file():
+        discard_pending()
+        return None
+    return path, entry.get("name", "the file")
+
+
+def discard_pending() -> None:
+    """Delete this session's uploaded file, if any, and forget it."""
+    entry = session.pop(PENDING_KEY, None)
+    token = entry.get("token") if isinstance(entry, dict) else None
+    if isinstance(token, str) and TOKEN.fullmatch(token):
+        (pending_folder() / token).unlink(missing_ok=True)
+
+
+# The pages -------------------------------------------------------------------------------
+
+
 @bp.route("/import", methods=["GET", "POST"])
 @allow(Role.MANAGER, Role.ADMIN)
 def upload():
-    """Upload a CSV file of candidates: check it, import it if it is clean (or bad rows may be skipped), report."""
-    form = CandidateImportForm()
-    limits = upload_limits()
-    report = None
+    """Upload a CSV or XLSX file of candidates; it is kept for the check page, and nothing is imported yet."""
+    form = CandidateUploadForm()
     if form.validate_on_submit():
+        keep_pending(form.file.data.read(), form.file.data.filename or "")
+        return redirect(url_for("imports.review"))
+    return render_template(
+        "imports/upload.html", form=form, limits=upload_limits(), columns=COLUMN_HELP, formats=FORMATS
+    )
+
+
+@bp.route("/import/review", methods=["GET", "POST"])
+@allow(Role.MANAGER, Role.ADMIN)
+def review():
+    """Show how the uploaded file will be read (changeable), a preview and every problem; import it on request."""
+    sweep_pending()
+    pending = pending_file()
+    if pending is None:
+        flash("There is no file waiting to be imported (files wait an hour). Upload it again.", "warning")
+        return redirect(url_for("imports.upload"))
+    path, filename = pending
+    try:
+        with path.open("rb") as stream:
+            mapping, examples = read_mapping(stream)
+    except CsvFileError:
+        mapping, examples = None, []  # the import below says what is wrong with the file
+    form = mapping_form(mapping) if mapping is not None else MappingForm()
+    targets, importing = None, False
+    if mapping is not None and form.validate_on_submit():
+        targets, importing = chosen_targets(form, len(mapping.headers)), form.submit.data
+    with path.open("rb") as stream:
         report = import_candidates(
-            form.file.data.read(),
+            stream,
+            targets=targets,
+            dry_run=not importing,
             skip_invalid=form.skip_invalid.data,
-            dry_run=form.check.data,
-            max_rows=limits["rows"],
+            max_rows=upload_limits()["rows"],
             actor=current_user._get_current_object(),
             via="upload page",
         )
-    filename = form.file.data.filename if report else None
+    if report.committed:
+        discard_pending()
+        return render_template("imports/review.html", report=report, filename=filename, form=None)
+    columns = []
+    if mapping is not None:
+        for index, (letter, header, _) in enumerate(mapping.describe_all()):
+            example = examples[index] if index < len(examples) else ""
+            columns.append((form[f"column_{index}"], letter, header, example))
     return render_template(
-        "imports/upload.html", form=form, report=report, filename=filename, limits=limits, columns=COLUMN_HELP
+        "imports/review.html",
+        report=report,
+        filename=filename,
+        form=form,
+        columns=columns,
+        preview_columns=PREVIEW_COLUMNS,
     )
+
+
+@bp.post("/import/cancel")
+@allow(Role.MANAGER, Role.ADMIN)
+def cancel():
+    """Forget the uploaded file without importing it."""
+    if FlaskForm().validate_on_submit():
+        discard_pending()
+        flash("The uploaded file was deleted; nothing was imported.", "info")
+    return redirect(url_for("imports.upload"))
 
 
 @bp.get("/import/example.csv")
@@ -109,133 +228,4 @@ def example_file():
     )
 
 
-def report_lines(report: ImportReport, limit: int = SHOWN_PROBLEMS) -> list[str]:
-    """Return the report as lines of text for the terminal: notes, problems (at most ``limit`` of each), counts."""
-    lines = list(report.notes)
-    if report.unknown_columns:
-        lines.append(f"Ignored unknown columns: {', '.join(report.unknown_columns)}.")
-    for title, problems, count in (
-        ("Errors", report.errors, report.error_count),
-        ("Warnings", report.warnings, report.warning_count),
-    ):
-        if count:
-            lines.append(f"{title} ({count:,}):")
-            lines += [f"  {problem}" for problem in problems[:limit]]
-            if count > min(limit, len(problems)):
-                lines.append(f"  ... and {count - min(limit, len(problems)):,} more.")
-    lines.append(report.summary())
-    return lines
-
-
-@import_cli.command("candidates")
-@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--skip-invalid", is_flag=True, help="Import the good rows even if other rows have errors.")
-@click.option("--dry-run", is_flag=True, help="Check the whole file and report, but import nothing.")
-def import_candidates_command(file: Path, skip_invalid: bool, dry_run: bool) -> None:
-    """Import candidates from a CSV file. Importing again updates them (matched by external_id, else e-mail).
-
-    Nothing is imported if any row has an error, unless --skip-invalid is given.
-    """
-    with (
-        file.open("rb") as stream,
-        click.progressbar(length=max(file.stat().st_size, 1), label=f"Reading {file.name}", file=sys.stderr) as bar,
-    ):
-        report = import_candidates(
-            stream,
-            skip_invalid=skip_invalid,
-            dry_run=dry_run,
-            on_progress=lambda done: bar.update(done - bar.pos),
-        )
-    if report.file_error:
-        raise click.ClickException(f"{report.file_error} Nothing was imported.")
-    for line in report_lines(report):
-        click.echo(line)
-    if report.committed:
-        click.echo("Import finished.")
-    elif report.error_count:
-        verb = "has" if report.skipped == 1 else "have"
-        raise click.ClickException(
-            f"Nothing was imported: {plural(report.skipped, 'row')} {verb} errors. Fix them, or run again with "
-            f"--skip-invalid to import the {plural(report.good_rows, 'good row')}."
-        )
-    else:
-        click.echo("Dry run: the file is ready to import; nothing was imported.")
-
-
-@import_cli.command("scorecards")
-@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--skip-invalid", is_flag=True, help="Import the good rows even if other rows have errors.")
-def import_scorecards_command(file: Path, skip_invalid: bool) -> None:
-    """Import submitted scorecards from another system: one row per interviewer and interview.
-
-    Nothing is imported if any row has an error, unless --skip-invalid is given.
-    """
-    with file.open("rb") as stream:
-        report = import_scorecards(stream, skip_invalid=skip_invalid)
-    echo_problems(report)
-    were = "was" if report.unchanged == 1 else "were"
-    click.echo(f"Imported {plural(report.created, 'scorecard')}; {report.unchanged:,} {were} already there.")
-
-
-def echo_problems(report) -> None:
-    """Print an all-or-nothing import's problems; fail (exit code 1) if nothing was imported."""
-    if report.file_error:
-        raise click.ClickException(f"{report.file_error} Nothing was imported.")
-    for line in report_lines(report):
-        click.echo(line)
-    if not report.committed:
-        raise click.ClickException(
-            f"Nothing was imported: {plural(report.error_count, 'problem')} found. Fix them, or run again with "
-            f"--skip-invalid to import the {plural(report.good_rows, 'good row')}."
-        )
-
-
-def echo_rep_import(report, noun: str) -> None:
-    """Print a hires or outcomes import's report; fail (exit code 1) if nothing was imported."""
-    echo_problems(report)
-    click.echo(
-        f"Imported {noun}: {report.created:,} new, {report.updated:,} updated, {report.unchanged:,} unchanged. "
-        f"{plural(report.tiers_changed, 'rep')} changed tier."
-    )
-
-
-@import_cli.command("hires")
-@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--skip-invalid", is_flag=True, help="Import the good rows even if other rows have errors.")
-def import_hires_command(file: Path, skip_invalid: bool) -> None:
-    """Import hires: candidate_ref, hired_on, and optional role, territory, segment, left_on.
-
-    Importing again updates the hires. Nothing is imported if any row has an error, unless --skip-invalid is given.
-    """
-    with file.open("rb") as stream:
-        echo_rep_import(import_hires(stream, skip_invalid=skip_invalid), "hires")
-
-
-@import_cli.command("outcomes")
-@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--skip-invalid", is_flag=True, help="Import the good rows even if other rows have errors.")
-def import_outcomes_command(file: Path, skip_invalid: bool) -> None:
-    """Import reps' monthly results: candidate_ref, period (YYYY-MM), quota, booked.
-
-    Importing a month again replaces it. Nothing is imported if any row has an error, unless --skip-invalid is given.
-    """
-    with file.open("rb") as stream:
-        echo_rep_import(import_outcomes(stream, skip_invalid=skip_invalid), "months of results")
-
-
-@import_cli.command("eeo")
-@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--skip-invalid", is_flag=True, help="Import the good rows even if other rows have errors.")
-def import_eeo_command(file: Path, skip_invalid: bool) -> None:
-    """Import voluntary self-identification: candidate_ref, sex, race_ethnicity, and optional veteran, disability.
-
-    Importing again updates the answers. Nothing is imported if any row has an error, unless --skip-invalid is
-    given. The output gives counts and problems, never anyone's answers.
-    """
-    with file.open("rb") as stream:
-        report = import_eeo(stream, skip_invalid=skip_invalid)
-    echo_problems(report)
-    click.echo(
-        f"Imported self-identification: {report.created:,} new, {report.updated:,} updated, "
-        f"{report.unchanged:,} unchanged."
-    )
+# The command -------------------------------------------------------------------------------
