@@ -27,6 +27,7 @@ from hiring.duplicates import duplicates_of, find_duplicates
 from hiring.editing import commit_edit
 from hiring.export import csv_response
 from hiring.interview_forms import CancelForm, planning_form
+from hiring.json_resume import export_view
 from hiring.pool import pool_query
 from hiring.ranking import active_version, fit_panel, scores_of
 from hiring.reps import hire_of
@@ -179,6 +180,13 @@ def render_detail(candidate: Candidate, status: int = 200, **forms):
         **forms,
     )
     return page, status
+
+
+@bp.get("/<int:candidate_id>/resume.json")
+@allow(*POOL_ROLES)
+def json_resume(candidate_id: int):
+    """Download the candidate as a JSON Resume document (audited)."""
+    return export_view(candidate_id)
 
 
 @bp.route("/<int:candidate_id>/edit", methods=["GET", "POST"])
