@@ -15,6 +15,11 @@ DEFAULTS = {
     "SQLALCHEMY_DATABASE_URI": None,  # filled in from DATABASE_URL or the instance folder
     "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
     "MAX_CONTENT_LENGTH": 16 * 1024 * 1024,
+    # Resume files (PDF, DOCX): the largest accepted (the upload page answers 413 above it), and the
+    # limits of the child process that reads their text: wall-clock seconds and address space in bytes.
+    "RESUME_MAX_BYTES": 10 * 1024 * 1024,
+    "RESUME_EXTRACT_TIMEOUT": 10,
+    "RESUME_EXTRACT_MEMORY": 512 * 1024 * 1024,
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",
     # Secure is also set per request when the request came over HTTPS (see sessions.py).
@@ -35,6 +40,8 @@ DEFAULTS = {
     "GOING_COLD_DAYS": 30,
     # Rows one upload may import through the page; larger files go through the command line.
     "IMPORT_MAX_ROWS_UPLOAD": 10_000,
+    # An uploaded candidate file waits this many seconds on the server for its import, then is deleted.
+    "IMPORT_PENDING_SECONDS": 3600,
     # Training evaluates the model by 5-fold cross-validation repeated this many times.
     "FIT_CV_REPEATS": 3,
     # The adverse-impact audit's "top N of the ranking": this share of the audited sample.

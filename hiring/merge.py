@@ -17,6 +17,8 @@ from hiring.merge_fields import BOTH, MERGE_FIELDS, OTHER, combined_notes, defau
 from hiring.merge_forms import MergeForm
 from hiring.merge_pairs import duplicate_pairs_page
 from hiring.ranking import rank_candidates
+from hiring.resume_files import merge_resumes
+from hiring.shortlists import merge_entries
 from models import (
     Application,
     Candidate,
@@ -180,11 +182,19 @@ def merge_candidates(
     db.session.execute(db.delete(SelfIdentification).where(SelfIdentification.candidate_id == other.id))
     # Scores of either record describe the interviews of one record only.
     db.session.execute(db.delete(CandidateScore).where(CandidateScore.candidate_id.in_([survivor.id, other.id])))
+    # Shortlists keep one entry per person: the survivor's, with both comments, where both were on a list.
+    shortlist_entries = merge_entries(survivor.id, other.id)
+    # Resume files move; a file the survivor has already (same SHA-256) is dropped, its copy deleted on commit.
+    resumes_moved = merge_resumes(survivor, other)
     merged_id = other.id
     db.session.delete(other)
     details = {"merged_id": merged_id, "fields_from_merged": from_merged}
     if hire_moved:
         details["hire_moved"] = True
+    if shortlist_entries:
+        details["shortlist_entries"] = shortlist_entries
+    if resumes_moved:
+        details["resume_files"] = resumes_moved
     record("candidate.merged", survivor, actor=actor, details=details)
     db.session.flush()
     rank_candidates([survivor.id])  # on the interviews of both records, now all the survivor's

@@ -22,6 +22,7 @@ from sqlalchemy import ColumnElement, Table, and_, delete, func, inspect, or_, s
 
 from hiring.audit import record
 from hiring.pool_actions import set_activity
+from hiring.resume_store import delete_resume_files
 from models import (
     Application,
     AuditEntry,
@@ -36,9 +37,11 @@ from models import (
     PeriodResult,
     PoolStatus,
     Rating,
+    ResumeFile,
     Scorecard,
     ScorecardRevision,
     SelfIdentification,
+    ShortlistEntry,
     StageMove,
     StatusChange,
     Tag,
@@ -199,7 +202,8 @@ def anonymise(candidate: Candidate, reason: str, purge_index: bool = True) -> No
 
     Kept for statistics: ratings and recommendations, stage and status history (without
     reasons), decisions' kinds and model snapshots, the hire and its monthly results,
-    the stored model score. The self-identification is deleted: its purpose ended.
+    the stored model score, shortlist entries (without comments). The self-identification is deleted: its purpose ended,
+    and so are the resume files (from disk too) and their text.
     Pass ``purge_index=False`` when anonymising many, and purge the search index once after.
     """
     candidate_id = candidate.id
@@ -208,6 +212,7 @@ def anonymise(candidate: Candidate, reason: str, purge_index: bool = True) -> No
         setattr(candidate, name, None)  # through the validators, which also clear phone and LinkedIn keys
     candidate.name = ANONYMISED_NAME.format(id=candidate_id)
     candidate.notes = ""
+    candidate.resume_text = ""
     candidate.tags = []
     candidate.anonymised_at = utcnow()
     db.session.flush()
@@ -215,7 +220,11 @@ def anonymise(candidate: Candidate, reason: str, purge_index: bool = True) -> No
     session = db.session
     session.execute(delete(Touch).where(Touch.candidate_id == candidate_id))
     session.execute(delete(SelfIdentification).where(SelfIdentification.candidate_id == candidate_id))
-    for model, column in ((StatusChange, "reason"), (Decision, "reason"), (Hire, "override_reason")):
+    delete_resume_files([candidate_id])  # a resume is all personal data: nothing in it is kept for statistics
+    session.execute(delete(ResumeFile).where(ResumeFile.candidate_id == candidate_id))
+    for model, column in (
+        (StatusChange, "reason"), (Decision, "reason"), (Hire, "override_reason"), (ShortlistEntry, "comment"),
+    ):  # fmt: skip
         session.execute(update(model).where(model.candidate_id == candidate_id).values({column: ""}))
     scorecard_ids = select(Scorecard.id).where(Scorecard.candidate_id == candidate_id)
     session.execute(update(Scorecard).where(Scorecard.candidate_id == candidate_id).values(answers={}))
@@ -288,6 +297,7 @@ def holdings(candidate_id: int) -> list[tuple[int, str]]:
          select(SelfIdentification.candidate_id).where(SelfIdentification.candidate_id == cid)),
         ("stored model score", "stored model scores",
          select(CandidateScore.candidate_id).where(CandidateScore.candidate_id == cid)),
+        ("resume file", "resume files", select(ResumeFile.id).where(ResumeFile.candidate_id == cid)),
     ]  # fmt: skip
     result = []
     for one, many, query in counts:
@@ -312,6 +322,8 @@ def erase(candidate: Candidate) -> None:
     """Delete everything Bench holds on a person, and record only that an erasure happened; the caller commits."""
     tag_ids = [tag.id for tag in candidate.tags]
     db.session.flush()
+    # The files first: their rows (and so their names on disk) go with the candidate's below.
+    delete_resume_files([candidate.id])
     db.session.expunge(candidate)
     delete_with_dependents(Candidate.__table__, Candidate.__table__.c.id == candidate.id)
     drop_unused_tags(tag_ids)
@@ -385,7 +397,20 @@ def person_data(candidate: Candidate) -> dict:
             for d in rows(Decision, Decision.decided_at, Decision.id)
         ],
         "model_score": {**columns_of(score), "model_version": score.model_version.number} if score else None,
+        "resume_files": [resume_data(r) for r in rows(ResumeFile, ResumeFile.uploaded_at, ResumeFile.id)],
         "audit_log": [{"at": plain(entry.at), "action": entry.action} for entry in audit],
+    }
+
+
+def resume_data(resume: ResumeFile) -> dict:
+    """A resume file as the person may see it listed (its text is in the record's resume_text)."""
+    return {
+        "name": resume.original_name,
+        "kind": resume.kind.value,
+        "size": resume.size,
+        "sha256": resume.sha256,
+        "source": resume.source,
+        "uploaded_at": plain(resume.uploaded_at),
     }
 
 

@@ -490,6 +490,8 @@ def test_every_table_pointing_at_candidates_or_applications_is_merged():
         "candidate_score",  # deleted for both; hiring.ranking scores the survivor again
         "self_identification",  # the survivor keeps its own, else takes the other's
         "decision",  # moved to the survivor
+        "shortlist_entry",  # moved to the survivor; one entry per list, with both comments
+        "resume_file",  # moved to the survivor; a file it has already (same SHA-256) is dropped
     }
     assert pointing_at("application") == {"stage_move"}
 

@@ -32,6 +32,8 @@ from models import (
     ScorecardRevision,
     SelfIdentification,
     Sex,
+    Shortlist,
+    ShortlistEntry,
     StageMove,
     StatusChange,
     Tag,
@@ -465,6 +467,22 @@ def test_anonymisation_removes_every_trace_and_keeps_the_statistics(app):
         assert db.session.scalar(sa.select(Tag).where(Tag.name == "quixwright-referral")) is None
         entry = db.session.scalar(sa.select(AuditEntry).where(AuditEntry.action == "candidate.anonymised"))
         assert entry.target_id == str(cid) and entry.details == {"reason": "request"}
+
+
+def test_anonymisation_blanks_shortlist_comments_and_keeps_the_entry(app):
+    with app.app_context():
+        person = make_person()
+        shortlist = Shortlist(name="Enterprise picks", owner_id=person["manager_id"], description="")
+        db.session.add(shortlist)
+        db.session.flush()
+        db.session.add(ShortlistEntry(shortlist_id=shortlist.id, candidate_id=person["id"], position=1,
+                                      comment="Zebulon Quixwright is our top pick"))  # fmt: skip
+        db.session.commit()
+        retention.anonymise(db.session.get(Candidate, person["id"]), reason="request")
+        db.session.commit()
+        assert traces_in(dump_database_text(db.engine)) == []
+        entry = db.session.scalar(sa.select(ShortlistEntry).where(ShortlistEntry.candidate_id == person["id"]))
+        assert (entry.shortlist_id, entry.position, entry.comment) == (shortlist.id, 1, "")
 
 
 def test_erasure_removes_every_trace_and_leaves_one_anonymous_audit_entry(app, client, admin):
