@@ -58,8 +58,11 @@ def register_blueprints(app: Flask) -> None:
         audit,
         auth,
         candidates,
+        compare,
+        dashboard,
         decisions,
         eeo,
+        exports,
         fairness,
         fit,
         imports,
@@ -69,6 +72,8 @@ def register_blueprints(app: Flask) -> None:
         openings,
         privacy,
         reps,
+        resumes,
+        shortlists,
         tier_rule,
         traits,
         users,
@@ -76,5 +81,5 @@ def register_blueprints(app: Flask) -> None:
 
     for module in (main, auth, users, audit, candidates, openings, imports, merge, interviews, traits, reps, tier_rule):
         app.register_blueprint(module.bp)
-    for module in (fit, fairness, eeo, decisions, privacy):
+    for module in (fit, fairness, eeo, decisions, privacy, dashboard, compare, shortlists, exports, resumes):
         app.register_blueprint(module.bp)

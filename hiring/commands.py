@@ -9,10 +9,11 @@ from sqlalchemy.exc import IntegrityError
 
 from hiring.audit import record
 from hiring.demo import DEMO_SIGN_INS, EXTRA_PASSWORD, database_is_empty, demo_loaded, demo_summary, load_demo
+from hiring.export_commands import export_cli
 from hiring.fairness_commands import audit_command
 from hiring.fit_commands import rank_command, train_command
 from hiring.forms import password_problem
-from hiring.imports import import_cli
+from hiring.import_commands import import_cli
 from hiring.privacy_commands import retention_command
 from models import Role, User, db, normalize_email
 
@@ -91,3 +92,4 @@ def init_commands(app: Flask) -> None:
     app.cli.add_command(rank_command)
     app.cli.add_command(retention_command)
     app.cli.add_command(audit_command)
+    app.cli.add_command(export_cli)

@@ -29,6 +29,8 @@ from models.candidate import tags_named
 
 # The same touch logged again within this time is a double click, not a second call.
 DOUBLE_CLICK_WINDOW = timedelta(seconds=30)
+# The reason on the first status of a candidate an import created.
+IMPORTED = "Imported"
 RECORD_FIELDS = (
     "name", "email", "alt_email", "phone", "location", "linkedin_url", "company", "title", "segment",
     "typical_deal_size", "sales_cycle_days", "quota_years", "past_attainment_pct", "attainment_verified", "source",
@@ -83,6 +85,22 @@ def create_candidate(form, actor: User) -> Candidate:
         StatusChange(candidate_id=candidate.id, to_status=candidate.status, reason="Added", changed_by_id=actor.id)
     )
     record("candidate.created", candidate)
+    return candidate
+
+
+def add_imported_candidate(candidate: Candidate, actor: User | None, via: str) -> Candidate:
+    """Add a candidate an import created, with the first line of their status history; audited."""
+    db.session.add(candidate)
+    db.session.flush()
+    db.session.add(
+        StatusChange(
+            candidate_id=candidate.id,
+            to_status=candidate.status,
+            reason=IMPORTED,
+            changed_by_id=actor.id if actor else None,
+        )
+    )
+    record("candidate.created", candidate, actor=actor, details={"via": via})
     return candidate
 
 
