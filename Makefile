@@ -6,7 +6,7 @@ FLASK := $(BIN)/flask --app hiring
 # PostgreSQL used by the second test run; override to test against another server.
 TEST_POSTGRES_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 
-.PHONY: install run test test-sqlite test-postgres lint clean
+.PHONY: install browser-deps run test test-sqlite test-postgres lint clean
 
 # Re-install whenever requirements.txt changes.
 $(BIN)/.installed: requirements.txt
@@ -15,6 +15,13 @@ $(BIN)/.installed: requirements.txt
 	touch $@
 
 install: $(BIN)/.installed
+
+# The browser tests drive Debian's Chromium (installed once, as root, if missing) and serve the
+# pages axe-core from the npm registry, pinned by tests/browser/package-lock.json.
+AXE := tests/browser/node_modules/axe-core/axe.min.js
+browser-deps:
+	command -v chromium >/dev/null 2>&1 || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium)
+	test -f $(AXE) || npm ci --prefix tests/browser --no-audit --no-fund
 
 run: install
 	$(FLASK) db upgrade
@@ -25,10 +32,10 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-test-sqlite: install
+test-sqlite: install browser-deps
 	$(BIN)/python -m pytest
 
-test-postgres: install
+test-postgres: install browser-deps
 	BENCH_TEST_DATABASE_URL=$(TEST_POSTGRES_URL) $(BIN)/python -m pytest
 
 test: lint test-sqlite test-postgres

@@ -145,7 +145,8 @@ class TouchForm(FlaskForm):
 class NextTouchForm(FlaskForm):
     """Set or clear the next-touch date."""
 
-    next_touch_on = DateField("Next touch", validators=[Optional()])
+    # Its own id: the touch form on the same page has a next_touch_on field too.
+    next_touch_on = DateField("Next touch", validators=[Optional()], id="next-touch-only")
 
 
 TOUCH_FILTERS = [
@@ -204,11 +205,13 @@ class BulkForm(FlaskForm):
     """Apply one action to the candidates ticked on the list. Owner and opening choices are set by the view."""
 
     ids = SelectMultipleField("Candidates", coerce=int, validate_choice=False, validators=[DataRequired()])
-    action = SelectField("Action", choices=BULK_ACTIONS, validators=[DataRequired()])
-    tag = StringField("Tag", validators=[Optional(), Length(max=60)], filters=[strip])
-    owner = SelectField("Owner", default="", validators=[Optional()], filters=[strip])
-    next_touch_on = DateField("Next touch", validators=[Optional()])
-    opening = SelectField("Opening", default="", validators=[Optional()], filters=[strip])
+    # Ids of their own: the pool's filter form on the same page has tag, owner and opening fields too,
+    # and a label must point at its own field.
+    action = SelectField("Action", choices=BULK_ACTIONS, validators=[DataRequired()], id="bulk-action")
+    tag = StringField("Tag", validators=[Optional(), Length(max=60)], filters=[strip], id="bulk-tag")
+    owner = SelectField("Owner", default="", validators=[Optional()], filters=[strip], id="bulk-owner")
+    next_touch_on = DateField("Next touch", validators=[Optional()], id="bulk-next-touch")
+    opening = SelectField("Opening", default="", validators=[Optional()], filters=[strip], id="bulk-opening")
 
     def validate_ids(self, field) -> None:
         """Bound the work of one request."""
