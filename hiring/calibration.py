@@ -47,34 +47,31 @@ def calibration() -> tuple[list[Trait], list[InterviewerCalibration]]:
         .where(submitted)
         .group_by(Scorecard.interviewer_id)
     ).all()
-    # Colleagues' ratings of the same candidate and trait: the sum and count of all ratings, from
-    # which each rating removes itself.
-    totals = (
-        db.select(
-            Scorecard.candidate_id,
-            Rating.trait_id,
-            func.sum(Rating.score).label("total"),
-            func.count(Rating.score).label("n"),
-        )
-        .join(Rating, Rating.scorecard_id == Scorecard.id)
-        .where(submitted, Rating.score.is_not(None))
-        .group_by(Scorecard.candidate_id, Rating.trait_id)
-        .subquery()
-    )
-    others_mean = cast(totals.c.total - Rating.score, Float) / (totals.c.n - 1)
-    has_others = totals.c.n > 1
-    per_trait = db.session.execute(
+    # Colleagues' ratings of the same candidate and trait: the sum and count of all ratings (window
+    # functions over one pass of the ratings), from which each rating removes itself.
+    colleagues = (Scorecard.candidate_id, Rating.trait_id)
+    ratings = (
         db.select(
             Scorecard.interviewer_id,
             Rating.trait_id,
-            func.avg(cast(Rating.score, Float)),
-            func.avg(case((has_others, Rating.score - others_mean))),
-            func.sum(case((has_others, 1), else_=0)),
+            Rating.score,
+            func.sum(Rating.score).over(partition_by=colleagues).label("total"),
+            func.count(Rating.score).over(partition_by=colleagues).label("n"),
         )
         .join(Rating, Rating.scorecard_id == Scorecard.id)
-        .join(totals, (totals.c.candidate_id == Scorecard.candidate_id) & (totals.c.trait_id == Rating.trait_id))
         .where(submitted, Rating.score.is_not(None))
-        .group_by(Scorecard.interviewer_id, Rating.trait_id)
+        .subquery()
+    )
+    others_mean = cast(ratings.c.total - ratings.c.score, Float) / (ratings.c.n - 1)
+    has_others = ratings.c.n > 1
+    per_trait = db.session.execute(
+        db.select(
+            ratings.c.interviewer_id,
+            ratings.c.trait_id,
+            func.avg(cast(ratings.c.score, Float)),
+            func.avg(case((has_others, ratings.c.score - others_mean))),
+            func.sum(case((has_others, 1), else_=0)),
+        ).group_by(ratings.c.interviewer_id, ratings.c.trait_id)
     ).all()
     users = {u.id: u for u in db.session.scalars(db.select(User).where(User.id.in_([c[0] for c in cards])))}
     result = {
