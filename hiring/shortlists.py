@@ -451,8 +451,8 @@ def add():
         noun = "candidate" if len(added) == 1 else "candidates"
         flash(f"Added {len(added)} {noun} to “{shortlist.name}”.", "success")
     if already:
-        was = "was" if already == 1 else "were"
-        flash(f"{already} of the selected {was} already on “{shortlist.name}”; nothing changed for them.", "info")
+        who = "1 of the selected candidates was" if already == 1 else f"{already} of the selected candidates were"
+        flash(f"{who} already on “{shortlist.name}”; nothing changed for them.", "info")
     return redirect(back)
 
 

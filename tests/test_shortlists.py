@@ -338,14 +338,14 @@ def test_add_from_the_pool_list_appends_in_order_and_skips_duplicates(app, clien
     assert names_in_order(app, ids["list"]) == ["Ann", "Ben", "Cat", "Dan", "Fay", "Eve"]
     text = html.unescape(client.get(back).text)
     assert "Added 2 candidates to “Q3 enterprise AEs”." in text
-    assert "1 of the selected was already on “Q3 enterprise AEs”; nothing changed for them." in text
+    assert "1 of the selected candidates was already on “Q3 enterprise AEs”; nothing changed for them." in text
     (added,) = audit(app, "shortlist.entry_added")
     assert added.details == {"candidate_ids": [new[1], new[0]], "count": 2}
     assert added.target_id == str(ids["list"])
     # All already on it: nothing changes, nothing is audited.
     client.post("/shortlists/add", data={"ids": [ids["Ann"], new[0]], "shortlist_id": ids["list"], "back": back})
     assert names_in_order(app, ids["list"]) == ["Ann", "Ben", "Cat", "Dan", "Fay", "Eve"]
-    assert "2 of the selected were already on" in html.unescape(client.get(back).text)
+    assert "2 of the selected candidates were already on" in html.unescape(client.get(back).text)
     assert len(audit(app, "shortlist.entry_added")) == 1
 
 
