@@ -6,6 +6,7 @@ from pathlib import Path
 from flask import Flask
 
 from hiring.access import enforce_access
+from hiring.api import authenticate_api_request
 from hiring.commands import init_commands
 from hiring.config import load_config
 from hiring.errors import init_errors
@@ -32,6 +33,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     init_extensions(app)
     init_security(app)
     register_blueprints(app)
+    # An API request first becomes its token's user, so that enforce_access judges that user.
+    app.before_request(authenticate_api_request)
     app.before_request(enforce_access)
     init_errors(app)
     init_commands(app)
@@ -55,6 +58,10 @@ def init_extensions(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     """Import and register every blueprint."""
     from hiring import (
+        account,
+        api,
+        api_candidates,
+        api_resources,
         audit,
         auth,
         candidates,
@@ -69,6 +76,7 @@ def register_blueprints(app: Flask) -> None:
         interviews,
         main,
         merge,
+        openapi,
         openings,
         privacy,
         reps,
@@ -79,7 +87,22 @@ def register_blueprints(app: Flask) -> None:
         users,
     )
 
-    for module in (main, auth, users, audit, candidates, openings, imports, merge, interviews, traits, reps, tier_rule):
+    for module in (
+        main,
+        auth,
+        account,
+        users,
+        audit,
+        candidates,
+        openings,
+        imports,
+        merge,
+        interviews,
+        traits,
+        reps,
+        tier_rule,
+    ):
         app.register_blueprint(module.bp)
-    for module in (fit, fairness, eeo, decisions, privacy, dashboard, compare, shortlists, exports, resumes):
+    del api_candidates, api_resources, openapi  # imported for their routes on api.bp
+    for module in (fit, fairness, eeo, decisions, privacy, dashboard, compare, shortlists, exports, resumes, api):
         app.register_blueprint(module.bp)

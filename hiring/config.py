@@ -31,6 +31,8 @@ DEFAULTS = {
     "RATELIMIT_HEADERS_ENABLED": True,
     "SIGN_IN_LIMIT_PER_ACCOUNT": "5 per 15 minutes",
     "SIGN_IN_LIMIT_PER_ADDRESS": "20 per 15 minutes",
+    # Requests one API token may make (Flask-Limiter notation); share RATELIMIT_STORAGE_URI across workers.
+    "API_RATE_LIMIT": "120 per minute",
     "INVITATION_MAX_AGE": int(timedelta(days=7).total_seconds()),
     "TRUSTED_PROXIES": 0,
     "PAGE_SIZE": 50,

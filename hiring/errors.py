@@ -1,9 +1,10 @@
 """App-wide error pages. No page ever shows a stack trace."""
 
-from flask import render_template
+from flask import render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
+from hiring.api import handle_api_error
 from models import db
 
 MESSAGES = {
@@ -33,6 +34,8 @@ def render_error(code: int, message: str | None = None):
 
 def handle_http_error(error: HTTPException):
     """Render any HTTP error, or return the ready response one carries (e.g. throttled sign-in)."""
+    if request.path.startswith("/api/"):
+        return handle_api_error(error)
     if error.response is not None:
         return error.response
     return render_error(error.code)
@@ -46,6 +49,8 @@ def handle_csrf_error(error: CSRFError):
 def handle_server_error(error: InternalServerError):
     """Roll back whatever the failed request had half-written, then apologise."""
     db.session.rollback()
+    if request.path.startswith("/api/"):
+        return handle_api_error(error)
     return render_error(500)
 
 

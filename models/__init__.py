@@ -1,5 +1,6 @@
 """SQLAlchemy models and the shared ``db``; import from here: ``from models import db, User``."""
 
+from models.api_token import ApiToken
 from models.audit import AuditEntry
 from models.base import Base, UTCDateTime, VersionedMixin, db, utcnow
 from models.candidate import (
@@ -37,6 +38,7 @@ from models.shortlist import Shortlist, ShortlistEntry
 from models.user import Role, User, is_last_active_admin, normalize_email
 
 __all__ = [
+    "ApiToken",
     "Application",
     "AuditEntry",
     "Base",

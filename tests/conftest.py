@@ -8,11 +8,14 @@ The schema is always built by the migrations, never create_all().
 
 import os
 import shutil
+import threading
 import uuid
+from collections.abc import Iterator
 
 import pytest
 import sqlalchemy as sa
 from flask_migrate import upgrade
+from werkzeug.serving import make_server
 
 from hiring import ROOT, create_app
 from hiring.training import wait_for_all_jobs
@@ -192,3 +195,26 @@ def manager(app, client):
         user = make_user(Role.MANAGER, name="Max Manager")
     sign_in_as(client, user)
     return user
+
+
+@pytest.fixture
+def live_app(database, tmp_path):
+    """The app on a fresh database, with CSRF protection on, as a browser meets it."""
+    app = create_app(base_config(**database, WTF_CSRF_ENABLED=True, TESTING=False))
+    app.instance_path = str(tmp_path / "instance")
+    yield app
+    wait_for_all_jobs()
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def server(live_app) -> Iterator[str]:
+    """A threaded werkzeug server for the app on a free port of 127.0.0.1; yields its base URL."""
+    httpd = make_server("127.0.0.1", 0, live_app, threaded=True)
+    thread = threading.Thread(target=httpd.serve_forever, name="browser-test-server", daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_port}"
+    httpd.shutdown()
+    thread.join(10)

@@ -8,18 +8,14 @@ first. A failing test leaves a screenshot of every page it had open in browser-a
 
 import os
 import re
-import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
-from werkzeug.serving import make_server
 
-from hiring import ROOT, create_app
-from hiring.training import wait_for_all_jobs
-from models import db
-from tests.conftest import POSTGRES_URL, base_config
+from hiring import ROOT
+from tests.conftest import POSTGRES_URL
 
 CHROMIUM = Path(os.environ.get("BENCH_CHROMIUM", "/usr/bin/chromium"))
 # Screenshots of failures and of the layout checks; CI leaves the folder on disk.
@@ -65,29 +61,6 @@ def browser() -> Iterator[Browser]:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
         yield browser
         browser.close()
-
-
-@pytest.fixture
-def live_app(database, tmp_path):
-    """The app on a fresh database, with CSRF protection on, as a browser meets it."""
-    app = create_app(base_config(**database, WTF_CSRF_ENABLED=True, TESTING=False))
-    app.instance_path = str(tmp_path / "instance")
-    yield app
-    wait_for_all_jobs()
-    with app.app_context():
-        db.session.remove()
-        db.engine.dispose()
-
-
-@pytest.fixture
-def server(live_app) -> Iterator[str]:
-    """A threaded werkzeug server for the app on a free port of 127.0.0.1; yields its base URL."""
-    httpd = make_server("127.0.0.1", 0, live_app, threaded=True)
-    thread = threading.Thread(target=httpd.serve_forever, name="browser-test-server", daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_port}"
-    httpd.shutdown()
-    thread.join(10)
 
 
 @pytest.fixture

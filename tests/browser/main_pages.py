@@ -118,6 +118,7 @@ def seed_main_pages() -> dict[Role, list[tuple[str, str]]]:
     interviewer_pages = [
         ("my-interviews", "/interviews/mine"),
         ("scorecard", f"/interviews/scorecards/{draft}"),
+        ("api-tokens", "/account/tokens"),
     ]
     admin_pages = [
         ("users", "/admin/users/"),
