@@ -29,7 +29,7 @@ from hiring.export_columns import (
 from hiring.exports import export_response, record_export, slug
 from hiring.ranking import active_version, ranker_problem, ranking_query
 from hiring.scorecards import visible_scorecards
-from hiring.shortlists import visible_or_404, visible_to
+from hiring.shortlists import entries_of, visible_or_404, visible_to
 from models import (
     Application,
     Candidate,
@@ -313,12 +313,7 @@ def shortlists():
 def shortlist(shortlist_id: int):
     """One list with its entries in order: position, candidate, comment, who added them and when."""
     found = visible_or_404(check_id(shortlist_id, "shortlist"))
-    entries = db.session.scalars(
-        db.select(ShortlistEntry)
-        .options(joinedload(ShortlistEntry.candidate), joinedload(ShortlistEntry.added_by))
-        .where(ShortlistEntry.shortlist_id == found.id)
-        .order_by(ShortlistEntry.position, ShortlistEntry.id)
-    ).all()
+    entries = entries_of(found.id)
     body = shortlist_json(found, len(entries))
     body["entries"] = [
         {

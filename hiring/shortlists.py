@@ -410,14 +410,19 @@ def detail(shortlist_id: int):
     return render_detail(visible_or_404(shortlist_id))
 
 
-def render_detail(shortlist: Shortlist, status: int = 200, failed: tuple[int, str, object] | None = None):
-    """Render a list; ``failed`` is (entry id, "comment" or "move", its form) to show that entry's errors and input."""
-    entries = db.session.scalars(
+def entries_of(shortlist_id: int) -> list[ShortlistEntry]:
+    """A list's entries in its order, with their candidates and who added them, in one query."""
+    return db.session.scalars(
         db.select(ShortlistEntry)
         .options(joinedload(ShortlistEntry.candidate), joinedload(ShortlistEntry.added_by))
-        .where(ShortlistEntry.shortlist_id == shortlist.id)
+        .where(ShortlistEntry.shortlist_id == shortlist_id)
         .order_by(ShortlistEntry.position, ShortlistEntry.id)
     ).all()
+
+
+def render_detail(shortlist: Shortlist, status: int = 200, failed: tuple[int, str, object] | None = None):
+    """Render a list; ``failed`` is (entry id, "comment" or "move", its form) to show that entry's errors and input."""
+    entries = entries_of(shortlist.id)
     page = render_template(
         "shortlists/detail.html",
         shortlist=shortlist,
