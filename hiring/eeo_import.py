@@ -13,12 +13,9 @@ repeat a person's answer, and the audit log gets the counts only.
 import re
 from typing import BinaryIO
 
-from sqlalchemy.exc import IntegrityError
-
-from hiring.audit import record
-from hiring.csv_import import CHANGED_MEANWHILE, NO_ROWS, ImportReport, chunked
+from hiring.csv_import import ImportReport, chunked
 from hiring.csv_reading import CsvFile
-from hiring.rep_import import RowChecker, candidate_ref, flag_repeats, open_file, raw_rows, tally
+from hiring.rep_import import RowChecker, candidate_ref, commit_rows, flag_repeats, open_file, raw_rows, tally
 from hiring.scorecard_import import resolve_candidates
 from models import DisabilityStatus, RaceEthnicity, SelfIdentification, Sex, User, VeteranStatus, db
 
@@ -107,21 +104,9 @@ def import_eeo(stream: BinaryIO, *, skip_invalid: bool = False, actor: User | No
     checked = [check_row(line, cells, csv_file, candidates) for line, cells in rows]
     flag_repeats(checked, "candidate_ref", "candidate")
     valid = tally([(checker, key, (key, values)) for checker, key, values in checked], report)
-    if not report.rows:
-        report.file_error = NO_ROWS
-        return report
-    if report.error_count and not skip_invalid:
-        return report
-    try:
+
+    def write() -> dict:
         write_answers(valid, report)
-        record("eeo.imported", actor=actor, details=report.audit_details("command line"))
-        db.session.commit()
-    except IntegrityError:  # a candidate deleted, or answers saved on the page, meanwhile
-        db.session.rollback()
-        report.file_error = CHANGED_MEANWHILE
-        return report
-    except BaseException:
-        db.session.rollback()  # a crash half-way leaves nothing behind
-        raise
-    report.committed = True
-    return report
+        return {}
+
+    return commit_rows(report, write, "eeo.imported", actor)

@@ -9,6 +9,7 @@ then the touched reps' tiers are refreshed, all in one transaction.
 """
 
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -366,20 +367,22 @@ def open_file(stream: BinaryIO, columns, required, report: ImportReport) -> CsvF
     return csv_file
 
 
-def finish(report: RepImportReport, valid: list, action: str, actor: User | None, write) -> RepImportReport:
-    """Write the valid rows unless the file has errors (and bad rows may not be skipped), refresh tiers, commit."""
+def commit_rows(report: ImportReport, write: Callable[[], dict], action: str, actor: User | None) -> ImportReport:
+    """Write the valid rows unless the file has none or has errors that may not be skipped; audit and commit.
+
+    ``write`` writes the rows and returns details to add to the audit entry. Anything failing
+    half-way rolls back, so the database is as before.
+    """
     if not report.rows:
         report.file_error = NO_ROWS
         return report
     if report.error_count and not report.skip_invalid:
         return report
     try:
-        touched = write() if valid else []
-        report.tiers_changed = refresh_tiers(touched)  # flushes the rows first
-        details = {**report.audit_details("command line"), "tiers_changed": report.tiers_changed}
-        record(action, actor=actor, details=details)
+        details = write()
+        record(action, actor=actor, details={**report.audit_details("command line"), **details})
         db.session.commit()
-    except (IntegrityError, StaleDataError):
+    except (IntegrityError, StaleDataError):  # someone changed the same records meanwhile
         db.session.rollback()
         report.file_error = CHANGED_MEANWHILE
         return report
@@ -388,3 +391,14 @@ def finish(report: RepImportReport, valid: list, action: str, actor: User | None
         raise
     report.committed = True
     return report
+
+
+def finish(report: RepImportReport, valid: list, action: str, actor: User | None, write) -> RepImportReport:
+    """Write the valid rows (see commit_rows), then refresh the tiers of the reps they touched."""
+
+    def write_and_refresh() -> dict:
+        touched = write() if valid else []
+        report.tiers_changed = refresh_tiers(touched)  # flushes the rows first
+        return {"tiers_changed": report.tiers_changed}
+
+    return commit_rows(report, write_and_refresh, action, actor)
