@@ -109,16 +109,23 @@ def default_top_n(sample: int) -> int:
 
 
 def run_audit(
-    version: ModelVersion, opening: Opening | None = None, top_n: int | None = None, *, by: User | None = None
+    version: ModelVersion,
+    opening: Opening | None = None,
+    top_n: int | None = None,
+    *,
+    by: User | None = None,
+    predictions: list[Prediction] | None = None,
 ) -> dict:
     """Audit the version's ranking and the recorded decisions, on the whole pool or one opening.
 
-    Written to the model's event log (the audit log) as "model.audited". Raises RankerFileError
-    when the version's file is unusable.
+    ``predictions``: the version's ranking of that pool or opening, best first, if the caller has
+    made it already. Written to the model's event log (the audit log) as "model.audited". Raises
+    RankerFileError when the version's file is unusable.
     """
     opening_id = opening.id if opening else None
     known = self_identifications()
-    predictions = model_predictions(version, opening_id)
+    if predictions is None:
+        predictions = model_predictions(version, opening_id)
     top_n = default_top_n(len(predictions)) if top_n is None else min(top_n, len(predictions))
     model = model_analyses(
         [known.get(p.candidate_id, UNKNOWN) for p in predictions],

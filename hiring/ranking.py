@@ -92,8 +92,15 @@ def reason_dict(reason) -> dict:
     return {"key": reason.key, "label": reason.label, "effect": round(reason.effect, 1), "value": reason.value}
 
 
-def rank_candidates(candidate_ids: list[int] | None = None, version: ModelVersion | None = None) -> int:
+def rank_candidates(
+    candidate_ids: list[int] | None = None,
+    version: ModelVersion | None = None,
+    predictions: list[Prediction] | None = None,
+) -> int:
     """Re-score candidates (all interviewed ones when ``candidate_ids`` is None) with the active model.
+
+    ``predictions``: the version's predictions of those candidates, when the caller has just made
+    them (training audits a new version's ranking before storing it): they are stored as they are.
 
     Hired reps are not scored: they are judged by their results, and the model learned from them.
 
@@ -110,12 +117,13 @@ def rank_candidates(candidate_ids: list[int] | None = None, version: ModelVersio
     db.session.execute(stale)
     if version is None:
         return 0
-    try:
-        ranker = load_ranker(version)
-    except RankerFileError as error:
-        log.warning("model version %s unavailable, candidates not scored: %s", version.number, error)
-        return 0
-    predictions = rank(ranker, submitted_scorecards(candidate_ids, without_reps=True), trait_names())
+    if predictions is None:
+        try:
+            ranker = load_ranker(version)
+        except RankerFileError as error:
+            log.warning("model version %s unavailable, candidates not scored: %s", version.number, error)
+            return 0
+        predictions = rank(ranker, submitted_scorecards(candidate_ids, without_reps=True), trait_names())
     rows = [score_row(prediction, version) for prediction in predictions]
     # Core executemany on the session's connection: the ORM's bulk path costs more per row.
     connection = db.session.connection()

@@ -12,12 +12,13 @@ from flask import Flask, current_app
 from sqlalchemy.exc import IntegrityError
 
 from hiring.audit import record
-from hiring.fairness_data import model_flags, run_audit
+from hiring.fairness_data import model_flags, model_predictions, run_audit
 from hiring.model_data import labelled_reps, submitted_scorecards, trained_trait_keys, trait_names
 from hiring.ranking import models_folder, rank_candidates
 from hiring.rep_tiers import current_rule
 from models import Hire, JobStatus, ModelVersion, PeriodResult, TrainingJob, User, db, utcnow
 from scoring.persist import save
+from scoring.rank import Prediction
 from scoring.train import NotEnoughData, train
 
 log = logging.getLogger(__name__)
@@ -59,11 +60,12 @@ def train_version(trained_by: User | None, progress: Progress | None = None) -> 
     progress(0.84, "Saving the model")
     result.report["history"] = history_dates(list(labels))
     version = store_version(result, keys, trained_by)
-    progress(0.86, "Auditing its ranking for adverse impact")
-    version.audit = run_audit(version, by=trained_by)
+    progress(0.86, "Ranking the pool with it and auditing the ranking for adverse impact")
+    predictions = model_predictions(version)  # once: the audit judges the ranking that activation stores
+    version.audit = run_audit(version, by=trained_by, predictions=predictions)
     if not model_flags(version.audit):
-        progress(0.92, "Ranking the pool with it")
-        activate(version, trained_by)
+        progress(0.95, "Storing the ranking")
+        activate(version, trained_by, predictions=predictions)
     db.session.commit()
     progress(1.0, outcome_message(version))
     return version
@@ -134,11 +136,17 @@ def store_version(result, trait_keys: list[str], trained_by: User | None) -> Mod
     raise RuntimeError("could not claim a model version number")
 
 
-def activate(version: ModelVersion, by: User | None, acknowledgement: str | None = None) -> int:
+def activate(
+    version: ModelVersion,
+    by: User | None,
+    acknowledgement: str | None = None,
+    predictions: list[Prediction] | None = None,
+) -> int:
     """Make ``version`` the active model and re-score every interviewed candidate with it; caller commits.
 
     A version whose audit flags a group needs ``acknowledgement``: an admin's written reason to
     go ahead, kept with the version and audited. Without it (and none given before), ActivationBlocked.
+    ``predictions``: the version's ranking of the pool, if the caller has just made it.
     """
     flags = model_flags(version.audit)
     acknowledgement = (acknowledgement or "").strip()
@@ -154,7 +162,7 @@ def activate(version: ModelVersion, by: User | None, acknowledgement: str | None
     version.activated_at = utcnow()
     version.activated_by_id = by.id if by else None
     db.session.flush()
-    scored = rank_candidates(version=version)
+    scored = rank_candidates(version=version, predictions=predictions)
     record("model.activated", version, actor=by, details={"number": version.number, "scored": scored})
     return scored
 
