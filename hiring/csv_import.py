@@ -27,6 +27,7 @@ from hiring.audit import record
 from hiring.column_mapping import ColumnMapping, MappingError, guess
 from hiring.csv_reading import CsvFile, CsvFileError, column_letter, header_key
 from hiring.duplicates import NAME_SIMILARITY, name_similarity
+from hiring.pool_actions import IMPORTED
 from hiring.xlsx_reading import XlsxFile, read_table
 from models import Candidate, PoolStatus, Role, Source, StatusChange, Tag, User, db, normalize_email
 from models.candidate import normalize_tag
@@ -44,7 +45,6 @@ MAX_COMPANY_GROUP = 40
 MAX_LISTED_MATCHES = 3
 # Rows shown on the upload page as they will be imported.
 PREVIEW_ROWS = 10
-STATUS_REASON = "Imported"
 # Statuses an import leaves alone on an existing candidate (see CandidateImport.keep_closed_status).
 CLOSED_STATUSES = (PoolStatus.DECLINED, PoolStatus.REJECTED, PoolStatus.HIRED, PoolStatus.NOT_NOW)
 SEPARATOR_NAMES = {",": "comma", ";": "semicolon", "\t": "tab"}
@@ -451,7 +451,7 @@ class CandidateImport:
             )
         if self.status_changes:
             # One multi-row INSERT: the history needs no objects, and no ids back.
-            extra = {"reason": STATUS_REASON, "changed_by_id": self.actor_id}
+            extra = {"reason": IMPORTED, "changed_by_id": self.actor_id}
             db.session.execute(insert(StatusChange), [{**change, **extra} for change in self.status_changes])
         self.status_changes.clear()
         for candidate in self.pending_line:
