@@ -37,6 +37,7 @@ ERROR_CODES = {
     428: "precondition_required",
     429: "rate_limited",
     500: "server_error",
+    503: "unavailable",
 }
 
 

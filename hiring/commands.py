@@ -8,6 +8,7 @@ from flask.cli import with_appcontext
 from sqlalchemy.exc import IntegrityError
 
 from hiring.audit import record
+from hiring.backup_commands import backup_command, restore_command
 from hiring.demo import DEMO_SIGN_INS, EXTRA_PASSWORD, database_is_empty, demo_loaded, demo_summary, load_demo
 from hiring.export_commands import export_cli
 from hiring.fairness_commands import audit_command
@@ -93,3 +94,5 @@ def init_commands(app: Flask) -> None:
     app.cli.add_command(retention_command)
     app.cli.add_command(audit_command)
     app.cli.add_command(export_cli)
+    app.cli.add_command(backup_command)
+    app.cli.add_command(restore_command)

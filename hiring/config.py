@@ -13,7 +13,12 @@ MIN_PRODUCTION_KEY_LENGTH = 32
 DEFAULTS = {
     "BENCH_ENV": "development",
     "SQLALCHEMY_DATABASE_URI": None,  # filled in from DATABASE_URL or the instance folder
-    "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+    # Merged with DATABASE_STATEMENT_TIMEOUT and pool_pre_ping into the engine options (see engine_options).
+    "SQLALCHEMY_ENGINE_OPTIONS": {},
+    # Seconds one SQL statement may run on PostgreSQL, or wait for another writer's lock on SQLite, before the
+    # page gives up with "the database is not answering" (503). Below gunicorn's worker timeout, so the user
+    # gets that page rather than a killed worker. 0: no limit on PostgreSQL, SQLite's own 5 seconds.
+    "DATABASE_STATEMENT_TIMEOUT": 30,
     "MAX_CONTENT_LENGTH": 16 * 1024 * 1024,
     # Resume files (PDF, DOCX): the largest accepted (the upload page answers 413 above it), and the
     # limits of the child process that reads their text: wall-clock seconds and address space in bytes.
@@ -63,7 +68,14 @@ DEFAULTS = {
 
 # Read without a prefix because that is how hosting platforms and operators
 # name them; anything else can be set as FLASK_<NAME>.
-PLAIN_ENV_VARS = ("SECRET_KEY", "DATABASE_URL", "BENCH_ENV", "RATELIMIT_STORAGE_URI", "TRUSTED_PROXIES")
+PLAIN_ENV_VARS = (
+    "SECRET_KEY",
+    "DATABASE_URL",
+    "DATABASE_STATEMENT_TIMEOUT",
+    "BENCH_ENV",
+    "RATELIMIT_STORAGE_URI",
+    "TRUSTED_PROXIES",
+)
 
 
 class ConfigurationError(RuntimeError):
@@ -87,6 +99,12 @@ def load_config(app, test_config=None) -> None:
 
     app.config["TRUSTED_PROXIES"] = int(app.config["TRUSTED_PROXIES"])
     app.config["SQLALCHEMY_DATABASE_URI"] = database_uri(app)
+    app.config["DATABASE_STATEMENT_TIMEOUT"] = float(app.config["DATABASE_STATEMENT_TIMEOUT"])
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = engine_options(
+        app.config["SQLALCHEMY_DATABASE_URI"],
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"],
+        app.config["DATABASE_STATEMENT_TIMEOUT"],
+    )
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = instance_secret_key(Path(app.instance_path))
     if app.config["BENCH_ENV"] == "production":
@@ -104,6 +122,25 @@ def database_uri(app) -> str:
         if url.startswith(prefix):
             return "postgresql+psycopg://" + url[len(prefix) :]
     return url
+
+
+def engine_options(url: str, configured: dict, timeout: float) -> dict:
+    """Return the engine options: those configured, plus pool pre-ping and the statement timeout.
+
+    Pre-ping tests a pooled connection before handing it out, so that after the
+    database restarts (or drops connections) the next request gets a fresh one
+    instead of an error; it costs one round trip per request.
+    """
+    options = {"pool_pre_ping": True, **configured}
+    connect_args = dict(options.get("connect_args", {}))
+    if url.startswith("postgresql") and timeout > 0:
+        # Set at connection time, so it covers every statement, the CLI's included.
+        limit = f"-c statement_timeout={max(1, round(timeout * 1000))}"
+        connect_args["options"] = " ".join(filter(None, [connect_args.get("options"), limit]))
+    elif url.startswith("sqlite") and timeout > 0:
+        connect_args.setdefault("timeout", timeout)  # SQLite's busy timeout: how long to wait for a lock
+    options["connect_args"] = connect_args
+    return options
 
 
 def instance_secret_key(instance_path: Path) -> str:

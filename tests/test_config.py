@@ -7,9 +7,16 @@ import pytest
 
 from hiring import create_app
 from hiring.access import public
-from hiring.config import ConfigurationError
+from hiring.config import ConfigurationError, engine_options
 
-ENV_NAMES = ("DATABASE_URL", "SECRET_KEY", "BENCH_ENV", "RATELIMIT_STORAGE_URI", "TRUSTED_PROXIES")
+ENV_NAMES = (
+    "DATABASE_URL",
+    "DATABASE_STATEMENT_TIMEOUT",
+    "SECRET_KEY",
+    "BENCH_ENV",
+    "RATELIMIT_STORAGE_URI",
+    "TRUSTED_PROXIES",
+)
 
 
 @pytest.fixture
@@ -105,3 +112,26 @@ def test_behind_a_trusted_proxy_https_and_client_address_are_seen(instance, monk
 
     app.test_client().get("/probe", headers={"X-Forwarded-Proto": "https", "X-Forwarded-For": "198.51.100.7"})
     assert seen == {"secure": True, "address": "198.51.100.7"}
+
+
+@pytest.mark.parametrize(
+    "url, timeout, expected_connect_args",
+    [
+        ("postgresql+psycopg://bench@db/bench", "2.5", {"options": "-c statement_timeout=2500"}),
+        ("postgresql+psycopg://bench@db/bench", "0", {}),
+        ("sqlite:////var/lib/bench/bench.sqlite", "2.5", {"timeout": 2.5}),
+    ],
+)
+def test_the_statement_timeout_reaches_the_connections(instance, monkeypatch, url, timeout, expected_connect_args):
+    monkeypatch.setenv("DATABASE_URL", url)
+    monkeypatch.setenv("DATABASE_STATEMENT_TIMEOUT", timeout)
+    options = create_app().config["SQLALCHEMY_ENGINE_OPTIONS"]
+    assert options == {"pool_pre_ping": True, "connect_args": expected_connect_args}
+
+
+def test_the_statement_timeout_joins_connection_options_already_set():
+    options = engine_options(
+        "postgresql+psycopg://bench@db/bench", {"connect_args": {"options": "-csearch_path=hr"}}, 30
+    )
+    assert options["connect_args"]["options"] == "-csearch_path=hr -c statement_timeout=30000"
+    assert options["pool_pre_ping"] is True
