@@ -15,9 +15,9 @@ from wtforms import (
     URLField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional, ValidationError
+from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
 
-from hiring.forms import VersionedForm, strip
+from hiring.forms import NumberRange, VersionedForm, strip
 from hiring.pool import SORT_COLUMNS
 from models import Candidate, ConsentMethod, PoolStatus, Segment, Source, Tier, TouchKind, db
 

@@ -93,7 +93,9 @@ def xlsx_value(value, sheet):
     if isinstance(value, str):
         if not value:
             return None  # openpyxl writes an element for an empty string, and none for a blank
-        text = ILLEGAL_CHARACTERS_RE.sub("", safe_cell(value))  # control characters make the file unreadable
+        # Control characters first (they make the file unreadable), then neutralise: "\x01=1+1" is a formula once
+        # the "\x01" is gone.
+        text = safe_cell(ILLEGAL_CHARACTERS_RE.sub("", value))
         if text in ERROR_CODES:  # openpyxl would store "#N/A" as an error value, not as the text it is
             cell = WriteOnlyCell(sheet, text)
             cell.data_type = "s"

@@ -1,7 +1,7 @@
 """WTForms forms. Validation lives here, never in views."""
 
 from flask_wtf import FlaskForm
-from wtforms import DateField, EmailField, IntegerField, PasswordField, SelectField, StringField
+from wtforms import DateField, EmailField, IntegerField, PasswordField, SelectField, StringField, validators
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, EqualTo, InputRequired, Length, Optional, ValidationError
 from wtforms.widgets import HiddenInput
@@ -49,6 +49,17 @@ def password_rules(form, field) -> None:
     problem = password_problem(field.data or "", user.email if user is not None else None)
     if problem:
         raise ValidationError(problem)
+
+
+class NumberRange(validators.NumberRange):
+    """WTForms' NumberRange, which also refuses integers too large for a float (it would crash on them)."""
+
+    def __call__(self, form, field) -> None:
+        """Check the range; a number past a float's range is out of any range a form sets."""
+        try:
+            super().__call__(form, field)
+        except OverflowError:  # math.isnan(10**400) raises instead of answering
+            raise ValidationError(self.message or "This number is far too large.") from None
 
 
 def strip(value):

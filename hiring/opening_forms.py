@@ -3,19 +3,23 @@
 from flask_wtf import FlaskForm
 from wtforms import IntegerField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
 from hiring.candidate_forms import enum_choices
 from hiring.decision_records import REJECTED_STAGE
-from hiring.forms import VersionedForm, strip
+from hiring.forms import NumberRange, VersionedForm, strip
 from models import Application, OpeningStatus, Segment, db
 
 MAX_STAGES = 15
 
 
-def stage_lines(text: str | None) -> list[str]:
-    """Split the stages text box into stage names, one per line, blank lines dropped."""
-    return [line.strip().lower() for line in (text or "").splitlines() if line.strip()]
+def stage_lines(text: str | list[str] | None) -> list[str]:
+    """Split the stages text box into stage names, one per line, blank lines dropped.
+
+    A form posted without the box keeps the opening's saved stages, which arrive as a list.
+    """
+    lines = text if isinstance(text, list) else (text or "").splitlines()
+    return [line.strip().lower() for line in lines if line.strip()]
 
 
 class OpeningFields(FlaskForm):

@@ -5,10 +5,10 @@ from decimal import Decimal
 from flask_wtf import FlaskForm
 from wtforms import DateField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
 from hiring.candidate_forms import enum_choices
-from hiring.forms import VersionedForm, strip
+from hiring.forms import NumberRange, VersionedForm, strip
 from hiring.rep_values import check_left_on, check_not_future, check_period, parse_amount, parse_period
 from models import Hire, Profile, Segment, Tier
 

@@ -75,7 +75,8 @@ def check_header(csv_file, trait_keys: set[str]) -> None:
 def resolve_candidates(refs: set[str]) -> dict[str, int]:
     """Map candidate references (external id, else e-mail) to candidate ids, in batched queries."""
     found: dict[str, int] = {}
-    for batch in chunked(sorted(refs), BATCH):
+    # No candidate has a NUL in an id or e-mail, and PostgreSQL refuses to compare one: such a row is "not found".
+    for batch in chunked(sorted(ref for ref in refs if "\x00" not in ref), BATCH):
         emails = [normalize_email(ref) for ref in batch]
         rows = db.session.execute(
             db.select(Candidate.id, Candidate.external_id, Candidate.email, Candidate.alt_email).where(

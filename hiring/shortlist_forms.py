@@ -3,9 +3,9 @@
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, IntegerField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
-from hiring.forms import VersionedForm, strip
+from hiring.forms import NumberRange, VersionedForm, strip
 from models import Shortlist, db
 
 MAX_COMMENT = 1000

@@ -110,6 +110,17 @@ def test_a_stage_in_use_cannot_be_removed_and_edits_conflict(app, client, manage
     assert "Someone else saved this record" in stale.text.replace("&#39;", "'") and 'value="Renamed"' in stale.text
 
 
+def test_an_edit_posted_without_the_stages_box_keeps_the_saved_stages(app, client, manager):
+    with app.app_context():
+        opening = make_opening(title="SMB AE")
+        saved = list(opening.stages)
+    edit = {"title": "SMB AE renamed", "headcount": "1", "status": "open", "version": "1"}
+    assert client.post(f"/openings/{opening.id}/edit", data=edit).status_code == 302
+    with app.app_context():
+        opening = db.session.get(Opening, opening.id)
+        assert (opening.title, opening.stages) == ("SMB AE renamed", saved)
+
+
 def test_openings_list_filters_sorts_and_pages(app, client, manager):
     app.config["PAGE_SIZE"] = 2
     with app.app_context():
