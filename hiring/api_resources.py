@@ -177,10 +177,12 @@ def scorecard_json(card: Scorecard) -> dict:
 def scorecards(candidate_id: int):
     """A candidate's submitted scorecards, as the pages show them (interviewers: after submitting their own)."""
     page, per_page = paging()
-    candidate_or_404(candidate_id)
+    check_id(candidate_id, "candidate")
     if current_user.role == Role.INTERVIEWER and not interviews_candidate(candidate_id, current_user):
-        # As for a page they cannot open: an interviewer learns nothing about candidates they do not interview.
+        # As for a page they cannot open: an interviewer learns nothing about candidates they do not interview,
+        # not even whether the id exists (checked first, so an unknown id gets this same answer).
         raise ApiError(404, "There is no candidate with this id among those you interview.")
+    candidate_or_404(candidate_id)
     cards = visible_scorecards(candidate_id, current_user)
     withheld = current_user.role == Role.INTERVIEWER and not cards
     start = (page - 1) * per_page

@@ -11,6 +11,7 @@ import shutil
 import threading
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
 import sqlalchemy as sa
@@ -148,9 +149,10 @@ def migrated_database(tmp_path_factory):
         yield settings
 
 
-@pytest.fixture
-def database(migrated_database, tmp_path):
-    """Yield settings of an empty, migrated database for one test."""
+@contextmanager
+def empty_database(migrated_database: dict, folder) -> Iterator[dict]:
+    """Yield settings of an empty, migrated database: a copy of the template in ``folder`` on SQLite,
+    the run's schema on PostgreSQL (emptied and re-seeded afterwards)."""
     if POSTGRES_URL:
         settings = {key: value for key, value in migrated_database.items() if key != "seeds"}
         yield settings
@@ -159,9 +161,16 @@ def database(migrated_database, tmp_path):
         engine.dispose()
     else:
         template = migrated_database["SQLALCHEMY_DATABASE_URI"].removeprefix("sqlite:///")
-        copy = tmp_path / "bench.sqlite"
+        copy = folder / "bench.sqlite"
         shutil.copyfile(template, copy)
         yield {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{copy}"}
+
+
+@pytest.fixture
+def database(migrated_database, tmp_path):
+    """Yield settings of an empty, migrated database for one test."""
+    with empty_database(migrated_database, tmp_path) as settings:
+        yield settings
 
 
 @pytest.fixture
