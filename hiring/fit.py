@@ -3,6 +3,7 @@
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
+from sqlalchemy.exc import IntegrityError
 from wtforms import TextAreaField
 from wtforms.validators import InputRequired, Length
 
@@ -12,7 +13,7 @@ from hiring.fairness_data import model_flags
 from hiring.model_card import BASELINES, METRICS, card_context
 from hiring.ranking import active_version, ranker_problem
 from hiring.rep_tiers import current_rule
-from hiring.training import activate, running_job, start_training
+from hiring.training import activate, claim_training, running_job
 from models import AuditEntry, JobStatus, ModelVersion, Role, TrainingJob, User, db
 from scoring.tiers import Rule
 
@@ -94,9 +95,8 @@ def train():
     """Start training a new version in the background and show its progress."""
     if not ActionForm().validate_on_submit():
         abort(400)
-    already = running_job()
-    job = already or start_training(current_user)
-    if already:
+    job, started = claim_training(current_user)
+    if not started:  # a job was running already, or another request started one this instant
         flash("A training job is already running; here is its progress.", "info")
     return redirect(url_for("fit.job", job_id=job.id))
 
@@ -127,8 +127,13 @@ def activate_version(number: int):
     if problem:
         flash(f"{problem} It was not activated.", "danger")
         return redirect(url_for("fit.version", number=number))
-    scored = activate(chosen, current_user, acknowledge_form.acknowledgement.data)
-    db.session.commit()
+    try:
+        scored = activate(chosen, current_user, acknowledge_form.acknowledgement.data)
+        db.session.commit()
+    except IntegrityError:  # a training job activated its own version this instant (one active version at most)
+        db.session.rollback()
+        flash("Another version was activated meanwhile; check the model page and try again.", "warning")
+        return redirect(url_for("fit.version", number=number))
     flash(f"Model version {number} is now active; {scored} candidates were scored with it.", "success")
     return redirect(url_for("fit.index"))
 

@@ -88,19 +88,26 @@ def scorecard(scorecard_id: int):
     card = own_scorecard_or_403(scorecard_id)
     template = service.template_with_traits(card.template_id)  # the form and the page share its items
     form_class = scorecard_form_class(template)
-    editing = card.submitted and (request.method == "POST" or request.args.get("edit") == "1")
     form = form_class(record=card, data=initial_data(card) if request.method == "GET" else None)
     if request.method == "POST":
         if card.interview.status == InterviewStatus.CANCELLED and not card.submitted:
             flash("This interview was cancelled, so the scorecard cannot be saved. Your input is below.", "danger")
+        elif card.submitted and form.action.data == "submit":  # a second tab, or a second click
+            already_submitted(form)
         elif form.validate_on_submit():
-            outcome = service.save_scorecard(card, form, current_user)
-            if commit_edit(form):
-                if outcome != "saved":  # new or revised evidence: the candidate's fit changes
-                    rank_candidates([card.candidate_id])
-                    db.session.commit()
-                flash(OUTCOME_MESSAGES[outcome], "success")
-                return redirect(url_for("interviews.scorecard", scorecard_id=card.id))
+            if form.action.data == "submit" and not service.claim_submission(card):  # another tab won the race
+                db.session.rollback()
+                already_submitted(form)
+            else:
+                outcome = service.save_scorecard(card, form, current_user)
+                if commit_edit(form):
+                    if outcome != "saved":  # new or revised evidence: the candidate's fit changes
+                        rank_candidates([card.candidate_id])
+                        db.session.commit()
+                    flash(OUTCOME_MESSAGES[outcome], "success")
+                    return redirect(url_for("interviews.scorecard", scorecard_id=card.id))
+    # After the POST: a race lost to another tab may have submitted the card meanwhile.
+    editing = card.submitted and (request.method == "POST" or request.args.get("edit") == "1")
     # Interviewers see colleagues' scorecards only once this interview's own card is in.
     own_turn_done = card.submitted or current_user.role != Role.INTERVIEWER
     submitted = service.visible_scorecards(card.candidate_id, current_user) if own_turn_done else []
@@ -126,6 +133,17 @@ def calibration():
     traits, rows = compute_calibration()
     return render_template("interviews/calibration.html", traits=traits, rows=rows)
 
+
+def already_submitted(form) -> None:
+    """Tell the user the scorecard was submitted meanwhile; keep their input for a deliberate revision."""
+    flash(ALREADY_SUBMITTED, "warning")
+    form.take_current_version()
+
+
+ALREADY_SUBMITTED = (
+    "This scorecard was submitted already (from another tab or window), so nothing was changed. "
+    "Your input is kept below: to change the submitted scorecard, say why and save the change."
+)
 
 OUTCOME_MESSAGES = {
     "saved": "Draft saved. Submit it when you are done; until then only you can see it.",

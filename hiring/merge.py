@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 
-from flask import Blueprint, current_app, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
 from flask_login import current_user
 from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
@@ -21,6 +21,7 @@ from hiring.resume_files import merge_resumes
 from hiring.shortlists import merge_entries
 from models import (
     Application,
+    AuditEntry,
     Candidate,
     CandidateScore,
     Decision,
@@ -162,13 +163,15 @@ def merge_candidates(
 
     for column in IDENTIFYING_COLUMNS:
         setattr(other, column, None)
+    # Write both records first, in one flush (which updates rows in id order), so that their versions
+    # are checked even when no value changes, and a merge of the same pair racing this one, in either
+    # direction, waits for it on the first row instead of deadlocking, then fails its version check.
+    survivor.updated_at = other.updated_at = utcnow()
     db.session.flush()
     for attribute, value in values.items():
         setattr(survivor, attribute, value)  # through the model's validators, which keep phone and LinkedIn keys
     survivor.tags = tags
     survivor.last_touch_at = last_touch_at
-    # Always write the survivor, so its version is checked even when no value changed.
-    survivor.updated_at = utcnow()
 
     # Every table pointing at candidates must be listed here: deleting the
     # merged record cascades to whatever rows are left on it.
@@ -202,9 +205,39 @@ def merge_candidates(
     return MergeResult(from_merged, touches, status_changes, applications, interviews, scorecards, hire_moved)
 
 
+ALREADY_MERGED = (
+    "These two records were merged already, by someone else a moment ago: this is the record that was kept. "
+    "Nothing more was merged."
+)
+
+
 def load_pair(candidate_id: int, other_id: int) -> tuple[Candidate, Candidate]:
     """Return the two candidates, or answer 404 if either does not exist."""
     return db.get_or_404(Candidate, candidate_id), db.get_or_404(Candidate, other_id)
+
+
+def merged_into(candidate_id: int, other_id: int) -> int | None:
+    """Return the id of the record that the other one of the pair was merged into, or None if neither was."""
+    for survivor_id, merged_id in ((candidate_id, other_id), (other_id, candidate_id)):
+        merges = db.session.scalars(
+            db.select(AuditEntry.details).where(
+                AuditEntry.action == "candidate.merged",
+                AuditEntry.target_type == "Candidate",
+                AuditEntry.target_id == str(survivor_id),
+            )
+        )
+        if any(details.get("merged_id") == merged_id for details in merges):
+            return survivor_id
+    return None
+
+
+def already_merged(candidate_id: int, other_id: int):
+    """Send the user to the kept record, saying so, when the pair was merged meanwhile; else answer 404."""
+    survivor_id = merged_into(candidate_id, other_id)
+    if survivor_id is None or db.session.get(Candidate, survivor_id) is None:
+        abort(404)
+    flash(ALREADY_MERGED, "info")
+    return redirect(url_for("candidates.detail", candidate_id=survivor_id))
 
 
 def activity_counts(*candidates: Candidate) -> dict[int, dict[str, int]]:
@@ -227,7 +260,9 @@ def merge(candidate_id: int, other_id: int):
     """Compare two records of one person side by side, pick values, and merge them into one."""
     if candidate_id == other_id:
         return render_error(404, "A record cannot be merged with itself. Pick two different candidates.")
-    candidate, other = load_pair(candidate_id, other_id)
+    candidate, other = db.session.get(Candidate, candidate_id), db.session.get(Candidate, other_id)
+    if candidate is None or other is None:  # a colleague may have merged this pair a moment ago
+        return already_merged(candidate_id, other_id)
     form = MergeForm(candidate=candidate, other=other)
     if form.validate_on_submit():
         survivor, merged = form.survivor_and_merged()
@@ -241,7 +276,9 @@ def merge(candidate_id: int, other_id: int):
         # (an external id, an application), between our check and our write.
         except (StaleDataError, IntegrityError):
             db.session.rollback()
-            candidate, other = load_pair(candidate_id, other_id)  # reloaded; 404 if merged away meanwhile
+            if None in (db.session.get(Candidate, candidate_id), db.session.get(Candidate, other_id)):
+                return already_merged(candidate_id, other_id)  # the same merge, by a colleague, won the race
+            candidate, other = load_pair(candidate_id, other_id)
             form.candidate, form.other = candidate, other
             form.conflict = True
             form.take_current_versions()

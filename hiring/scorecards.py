@@ -125,6 +125,22 @@ def save_scorecard(scorecard: Scorecard, form, actor: User) -> str:
     return outcome
 
 
+def claim_submission(scorecard: Scorecard) -> bool:
+    """Mark a draft submitted in the database if it still is a draft; return False if it was submitted already.
+
+    A conditional UPDATE: of two tabs submitting at once, the second waits for the first (a row lock
+    on PostgreSQL, the write lock on SQLite), then finds no draft left to update. The version is left
+    alone, so that the rest of the save still checks the version its form started from.
+    """
+    claimed = db.session.execute(
+        db.update(Scorecard)
+        .where(Scorecard.id == scorecard.id, Scorecard.status == ScorecardStatus.DRAFT)
+        .values(status=ScorecardStatus.SUBMITTED)
+        .execution_options(synchronize_session=False)  # save_scorecard still sees the draft it submits
+    )
+    return claimed.rowcount == 1
+
+
 def has_submitted(candidate_id: int, user: User) -> bool:
     """Return True if ``user`` has submitted a scorecard for this candidate."""
     return (

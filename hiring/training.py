@@ -189,20 +189,32 @@ def finish(job: TrainingJob, status: JobStatus, message: str) -> None:
     job.finished_at = job.heartbeat_at = utcnow()
 
 
-def start_training(user: User) -> TrainingJob:
-    """Queue a training job and run it in a background thread; an already running job is returned instead."""
-    job = running_job()
-    if job:
-        return job
-    job = TrainingJob(started_by_id=user.id, message="Waiting to start")
-    db.session.add(job)
-    record("model.training_started", job)
-    db.session.commit()
+def claim_training(user: User) -> tuple[TrainingJob, bool]:
+    """Start a training job in a background thread, or find the running one; return it and whether it is new.
+
+    The job is created running, so the unique index on running jobs fails the second of two
+    simultaneous starts (on PostgreSQL and SQLite alike), which then joins the first one's job.
+    """
+    for _attempt in range(3):
+        job = running_job()
+        if job:
+            return job, False
+        job = TrainingJob(status=JobStatus.RUNNING, started_by_id=user.id, message="Waiting to start")
+        db.session.add(job)
+        try:
+            record("model.training_started", job)
+            db.session.commit()
+        except IntegrityError:  # another request started a job between our check and our insert
+            db.session.rollback()
+            continue
+        break
+    else:
+        raise RuntimeError("could not start a training job")
     app = current_app._get_current_object()
     thread = threading.Thread(target=run_job, args=(app, job.id), name=f"training-job-{job.id}", daemon=True)
     _threads[job.id] = thread
     thread.start()
-    return job
+    return job, True
 
 
 # The threads of this process's jobs, so that tests and shutdown can wait for them.

@@ -350,6 +350,26 @@ def test_a_change_saved_during_the_merge_is_refused(app, client, manager, monkey
         assert db.session.get(Candidate, a.id).title == "Saved"
 
 
+def test_a_pair_merged_by_a_colleague_meanwhile_leads_to_the_kept_record(app, client, manager):
+    with app.app_context():
+        a, b = make_candidate(name="Mia Lopez"), make_candidate(name="Mia López")
+        colleague = app.test_client()
+        sign_in_as(colleague, make_user(Role.MANAGER, name="Mo Manager"))
+    form = submitted(client.get(merge_url(a.id, b.id)).text)
+    assert (
+        colleague.post(merge_url(a.id, b.id), data=submitted(colleague.get(merge_url(a.id, b.id)).text)).status_code
+        == 302
+    )
+
+    late = client.post(merge_url(a.id, b.id), data=form, follow_redirects=True)
+
+    assert late.request.path == f"/candidates/{a.id}"
+    assert "These two records were merged already, by someone else" in late.text
+    assert client.get(merge_url(b.id, a.id)).headers["Location"] == f"/candidates/{a.id}"  # the screen too
+    with app.app_context():
+        assert count(Candidate) == 1 and count(AuditEntry, action="candidate.merged") == 1
+
+
 @pytest.mark.parametrize("method", ["GET", "POST"])
 def test_unknown_or_identical_records_are_not_found(app, client, manager, method):
     with app.app_context():
