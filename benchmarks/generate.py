@@ -19,6 +19,11 @@ else (no other word starts with them, since search matches word prefixes):
 
 - ``RARE_WORD`` ("biotech") in the notes of about 7 % of candidates;
 - ``COMMON_WORD`` ("pipeline") in the notes of about 50 % of candidates.
+
+Candidates considered for an opening and past its screen have 1-3 interviews, each with
+one submitted scorecard rating every trait of the current template. One
+candidate, found by ``HEAVY_EMAIL``, has exactly ``HEAVY_SCORECARDS`` submitted
+scorecards and ``HEAVY_HISTORY`` touches and status changes, for the candidate page benchmark.
 """
 
 import argparse
@@ -28,7 +33,7 @@ import time as clock
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 
-from sqlalchemy import Connection, func, insert, select, text
+from sqlalchemy import Connection, func, insert, select
 
 from hiring import create_app
 from hiring.demo import (
@@ -48,14 +53,21 @@ from models import (
     Application,
     Candidate,
     ConsentMethod,
+    Interview,
+    InterviewKind,
     Opening,
     OpeningStatus,
     PoolStatus,
+    Rating,
+    Recommendation,
     Role,
+    Scorecard,
+    ScorecardTemplate,
     Segment,
     Source,
     StatusChange,
     Tag,
+    TemplateItem,
     Touch,
     TouchKind,
     User,
@@ -68,6 +80,12 @@ RARE_WORD, RARE_SHARE = "biotech", 0.07
 COMMON_WORD, COMMON_SHARE = "pipeline", 0.50
 DEFAULT_N = 100_000
 BATCH_SIZE = 2_000
+# The candidate of the candidate page benchmark: the first one generated.
+HEAVY_EMAIL = "heavy.candidate@example.com"
+HEAVY_SCORECARDS, HEAVY_HISTORY = 20, 200
+# Stages at which a candidate has been interviewed for the opening.
+INTERVIEWED_STAGES = ("interviews", "final", "offer", "hired", "rejected")
+INTERVIEW_KINDS = [InterviewKind.PHONE_SCREEN, InterviewKind.BEHAVIOURAL, InterviewKind.ROLE_PLAY, InterviewKind.PANEL]
 
 SKILLS = [
     *("salesforce", "hubspot", "outreach", "gong", "meddic", "meddpicc", "challenger", "spin selling", "sandler"),
@@ -116,8 +134,9 @@ def check_vocabulary() -> None:
 class CandidateFactory:
     """Draws candidate rows and their tags, touches, status changes and applications."""
 
-    def __init__(self, rng: random.Random, today: date, users: dict, tags: dict, openings: list[int]):
+    def __init__(self, rng: random.Random, today: date, users: dict, tags: dict, openings: list[int], scoring: tuple):
         self.rng, self.today, self.tags, self.openings = rng, today, tags, openings
+        self.template_id, self.trait_ids = scoring
         self.managers, self.interviewers = users[Role.MANAGER], users[Role.INTERVIEWER]
         self.tag_objects = {name: Tag(name=name) for name in tags}
         statuses = list(STATUS_SHARES)
@@ -147,14 +166,14 @@ class CandidateFactory:
         city = CITIES[rng.choice(home_cities)] if rng.random() < 0.75 else rng.choice(self.cities)
         company = rng.choice(COMPANIES)[0] if rng.random() < 0.95 else None
         background = rng.choices(TITLES, weights=self.title_weights)[0]
-        status = rng.choices(*self.status_weights)[0]
+        status = rng.choices(*self.status_weights)[0] if number else PoolStatus.INTERVIEWING
         tag_names = sorted(rng.sample(list(self.tags), k=rng.randint(3, 7)))
         # A transient Candidate normalises e-mail, phone and LinkedIn URL and builds
         # search_text exactly as a saved one would. Tags go in sorted, the order a
         # loaded candidate lists them in.
         model = Candidate(
             name=f"{first} {last}",
-            email=f"{slug(first)}.{slug(last)}.{number}@example.com",
+            email=f"{slug(first)}.{slug(last)}.{number}@example.com" if number else HEAVY_EMAIL,
             alt_email=f"{slug(first)}{number}@{slug(company)}.example" if company and rng.random() < 0.1 else None,
             phone=self.phone(city) if rng.random() < 0.8 else None,
             location=city.name,
@@ -185,7 +204,7 @@ class CandidateFactory:
             **self.sales_background(background),
             **self.consent(days_in_pool),
         }
-        history = self.history(row, days_in_pool)
+        history = self.history(row, days_in_pool) if number else self.heavy_history(row, days_in_pool)
         row["last_touch_at"] = max((t["at"] for t in history["touches"]), default=None)
         changed = [r["at"] for r in (*history["status_changes"], *history["touches"])]
         row["updated_at"] = max([row["created_at"], *changed])
@@ -269,7 +288,62 @@ class CandidateFactory:
             applications.append(
                 application | {"added_by_id": rng.choice(self.managers), "created_at": at, "moved_at": at}
             )
-        return {"status_changes": changes, "touches": touches, "applications": applications}
+        interviews = []
+        if applications and applications[0]["stage"] in INTERVIEWED_STAGES:
+            application = applications[0]
+            for day in sorted(rng.sample(range(1, days[-1] + 1), k=min(days[-1], rng.randint(1, 3))), reverse=True):
+                interviewers = [rng.choice(self.interviewers)]
+                interviews.append(self.interview(application["opening_id"], self.moment(day), interviewers))
+        return {"status_changes": changes, "touches": touches, "applications": applications, "interviews": interviews}
+
+    def interview(self, opening_id: int, at: datetime, interviewers: list[int]) -> dict:
+        """Return an interview at ``at`` with one submitted scorecard per interviewer, rating every trait."""
+        rng = self.rng
+        quality = rng.gauss(0, 0.8)
+        cards = []
+        for interviewer_id in interviewers:
+            scores = [max(1, min(5, round(3 + quality + rng.gauss(0, 0.8)))) for _ in self.trait_ids]
+            mean = sum(scores) / max(1, len(scores))
+            recommendation = (Recommendation.STRONG_YES if mean >= 4 else Recommendation.YES if mean >= 3
+                              else Recommendation.NO if mean >= 2 else Recommendation.STRONG_NO)  # fmt: skip
+            submitted = at + timedelta(hours=2)
+            cards.append(
+                {"interviewer_id": interviewer_id, "template_id": self.template_id, "status": "submitted",
+                 "recommendation": recommendation, "answers": {}, "submitted_at": submitted,
+                 "created_at": at, "updated_at": submitted,
+                 "_ratings": [{"trait_id": t, "score": s} for t, s in zip(self.trait_ids, scores, strict=True)]}
+            )  # fmt: skip
+        return {"opening_id": opening_id, "kind": rng.choice(INTERVIEW_KINDS), "scheduled_at": at,
+                "template_id": self.template_id, "created_by_id": rng.choice(self.managers), "created_at": at,
+                "_scorecards": cards}  # fmt: skip
+
+    def heavy_history(self, row: dict, days_in_pool: int) -> dict[str, list[dict]]:
+        """Return the heavy candidate's history: HEAVY_HISTORY touches and status changes, HEAVY_SCORECARDS cards."""
+        rng = self.rng
+        days_in_pool = max(days_in_pool, HEAVY_HISTORY + HEAVY_SCORECARDS + 1)
+        row["created_at"] = self.moment(days_in_pool)
+        days = sorted(rng.sample(range(1, days_in_pool), k=HEAVY_HISTORY + HEAVY_SCORECARDS), reverse=True)
+        # Back and forth between engaged and not now, then interviewing: 40 changes, the rest touches.
+        path = [PoolStatus.PROSPECT] + [PoolStatus.ENGAGED, PoolStatus.NOT_NOW] * 19 + [PoolStatus.INTERVIEWING]
+        changes = [
+            {"from_status": previous, "to_status": to_status, "reason": "", "changed_by_id": rng.choice(self.managers),
+             "at": row["created_at"] if previous is None else self.moment(day)}
+            for previous, to_status, day in zip([None, *path], path, days, strict=False)
+        ]  # fmt: skip
+        touches = [
+            {"kind": TouchKind.CALL, "summary": f"Call {n + 1} with {row['name'].split()[0]}.",
+             "author_id": rng.choice(self.managers), "at": self.moment(day)}
+            for n, day in enumerate(days[len(path) : HEAVY_HISTORY])
+        ]  # fmt: skip
+        opening_id = self.openings[0]
+        at = self.moment(days[HEAVY_HISTORY - 1])
+        application = {"opening_id": opening_id, "stage": "interviews", "added_by_id": self.managers[0],
+                       "created_at": at, "moved_at": at}  # fmt: skip
+        interviews = [
+            self.interview(opening_id, self.moment(day), [self.interviewers[n % len(self.interviewers)]])
+            for n, day in enumerate(days[HEAVY_HISTORY:])
+        ]
+        return {"status_changes": changes, "touches": touches, "applications": [application], "interviews": interviews}
 
 
 def insert_users(conn: Connection) -> dict[Role, list[int]]:
@@ -317,8 +391,43 @@ def insert_openings(conn: Connection, users: dict, today: date) -> list[int]:
     return conn.scalars(insert(Opening).returning(Opening.id, sort_by_parameter_order=True), rows).all()
 
 
+def scoring_setup(conn: Connection) -> tuple[int, list[int]]:
+    """Return the current scorecard template's id and its traits' ids (the migrations create them)."""
+    template_id = conn.scalar(
+        select(ScorecardTemplate.id).where(ScorecardTemplate.is_current.is_(True)).order_by(ScorecardTemplate.id)
+    )
+    if template_id is None:
+        raise SystemExit("No current scorecard template; run the migrations first.")
+    items = select(TemplateItem.trait_id).where(TemplateItem.template_id == template_id).order_by(TemplateItem.position)
+    return template_id, list(dict.fromkeys(conn.scalars(items)))
+
+
+def next_id(conn: Connection, model) -> int:
+    """Return the id after the largest one of ``model``'s table."""
+    return (conn.scalar(select(func.max(model.id))) or 0) + 1
+
+
+def insert_interviews(conn: Connection, ids: list[int], history: list[dict]) -> None:
+    """Insert the batch's interviews, their scorecards and ratings, with given ids (see insert_batch)."""
+    interviews, cards, ratings = [], [], []
+    # A scorecard takes its interview's id (one each): benchmarks.bench_export numbers the ones it adds so too.
+    interview_id = max(next_id(conn, Interview), next_id(conn, Scorecard))
+    for cid, h in zip(ids, history, strict=True):
+        for interview in h["interviews"]:
+            interviews.append({k: v for k, v in interview.items() if k != "_scorecards"} | {"id": interview_id})
+            interviews[-1]["candidate_id"] = cid
+            (card,) = interview["_scorecards"]
+            cards.append({k: v for k, v in card.items() if k != "_ratings"})
+            cards[-1] |= {"id": interview_id, "interview_id": interview_id, "candidate_id": cid}
+            ratings += [rating | {"scorecard_id": interview_id} for rating in card["_ratings"]]
+            interview_id += 1
+    for model, children in ((Interview, interviews), (Scorecard, cards), (Rating, ratings)):
+        if children:
+            conn.execute(insert(model), children)
+
+
 def insert_batch(conn: Connection, rows: list[dict]) -> None:
-    """Insert a batch of candidates, then their tags, status changes, touches and applications."""
+    """Insert a batch of candidates, then their tags, status changes, touches, applications and interviews."""
     history = [row.pop("_history") for row in rows]
     tag_ids = [row.pop("_tags") for row in rows]
     # Ids are given, not returned: SQLite cannot return the ids of a multi-row INSERT in order,
@@ -334,6 +443,7 @@ def insert_batch(conn: Connection, rows: list[dict]) -> None:
         children = [{"candidate_id": cid, **child} for cid, h in zip(ids, history, strict=True) for child in h[key]]
         if children:
             conn.execute(insert(model), children)
+    insert_interviews(conn, ids, history)
 
 
 def generate(n: int, seed: int = 1, batch_size: int = BATCH_SIZE, today: date | None = None) -> None:
@@ -349,7 +459,8 @@ def generate(n: int, seed: int = 1, batch_size: int = BATCH_SIZE, today: date | 
             # in memory while rows arrive in random name and e-mail order.
             conn.exec_driver_sql("PRAGMA cache_size = -500000")  # KiB
         users = insert_users(conn)
-        factory = CandidateFactory(rng, today, users, insert_tags(conn), insert_openings(conn, users, today))
+        tags = insert_tags(conn)
+        factory = CandidateFactory(rng, today, users, tags, insert_openings(conn, users, today), scoring_setup(conn))
         conn.commit()
         started = clock.perf_counter()
         for start in range(0, n, batch_size):
@@ -358,7 +469,10 @@ def generate(n: int, seed: int = 1, batch_size: int = BATCH_SIZE, today: date | 
             done = min(n, start + batch_size)
             print(f"\r{done:,} candidates ({clock.perf_counter() - started:.0f} s)", end="", file=sys.stderr)
         if conn.dialect.name == "postgresql":
-            conn.execute(text("SELECT setval(pg_get_serial_sequence('candidate', 'id'), max(id)) FROM candidate"))
+            # Ids were given, not drawn from the sequences: move them past the largest.
+            for model in (Candidate, Interview, Scorecard):
+                sequence = func.pg_get_serial_sequence(model.__tablename__, "id")
+                conn.execute(select(func.setval(sequence, func.max(model.id))))
             conn.commit()
     print(file=sys.stderr)
 

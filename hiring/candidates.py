@@ -28,7 +28,7 @@ from hiring.editing import commit_edit
 from hiring.export import csv_response
 from hiring.interview_forms import CancelForm, planning_form
 from hiring.json_resume import export_view
-from hiring.pool import pool_query
+from hiring.pool import pool_page, pool_query
 from hiring.ranking import active_version, fit_panel, scores_of
 from hiring.reps import hire_of
 from hiring.timeline import timeline
@@ -82,7 +82,7 @@ def index():
     form = filter_form()
     page = None
     if form.validate():
-        page = db.paginate(pool_query(form.filters()), per_page=current_app.config["PAGE_SIZE"], error_out=False)
+        page = pool_page(form.filters(), per_page=current_app.config["PAGE_SIZE"])
     views = db.session.scalars(
         db.select(SavedView).where(SavedView.user_id == current_user.id).order_by(SavedView.name)
     ).all()

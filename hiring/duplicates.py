@@ -4,6 +4,7 @@ from dataclasses import dataclass
 from difflib import SequenceMatcher
 
 from sqlalchemy import or_
+from sqlalchemy.orm import defer
 
 from models import Candidate, db
 from models.contact import fold
@@ -30,12 +31,32 @@ class Match:
     reasons: tuple[str, ...]
 
 
+def name_matchers(a: str, b: str) -> tuple[SequenceMatcher, SequenceMatcher]:
+    """Return matchers of two names folded (case, accents), as written and with their words sorted."""
+    a_words, b_words = fold(a).split(), fold(b).split()
+    return (
+        SequenceMatcher(None, " ".join(a_words), " ".join(b_words)),
+        SequenceMatcher(None, " ".join(sorted(a_words)), " ".join(sorted(b_words))),
+    )
+
+
 def name_similarity(a: str, b: str) -> float:
     """Return how alike two person names are, from 0 to 1, ignoring case, accents and word order."""
-    a_words, b_words = fold(a).split(), fold(b).split()
-    as_written = SequenceMatcher(None, " ".join(a_words), " ".join(b_words)).ratio()
-    reordered = SequenceMatcher(None, " ".join(sorted(a_words)), " ".join(sorted(b_words))).ratio()
-    return max(as_written, reordered)
+    return max(matcher.ratio() for matcher in name_matchers(a, b))
+
+
+def names_alike(a: str, b: str) -> bool:
+    """Return True if ``name_similarity(a, b)`` reaches NAME_SIMILARITY, computing it only when it can.
+
+    real_quick_ratio() and quick_ratio() bound ratio() from above at a fraction of its cost, and
+    most names at one company are ruled out by them.
+    """
+    return any(
+        matcher.real_quick_ratio() >= NAME_SIMILARITY
+        and matcher.quick_ratio() >= NAME_SIMILARITY
+        and matcher.ratio() >= NAME_SIMILARITY
+        for matcher in name_matchers(a, b)
+    )
 
 
 def reasons_between(a: Candidate, b: Candidate) -> tuple[str, ...]:
@@ -48,7 +69,7 @@ def reasons_between(a: Candidate, b: Candidate) -> tuple[str, ...]:
     if a.linkedin_key and a.linkedin_key == b.linkedin_key:
         reasons.append(SAME_LINKEDIN)
     same_company = a.company and b.company and a.company.strip().lower() == b.company.strip().lower()
-    if same_company and a.name and name_similarity(a.name, b.name) >= NAME_SIMILARITY:
+    if same_company and a.name and names_alike(a.name, b.name):
         reasons.append(SIMILAR_NAME)
     return tuple(reasons)
 
@@ -87,7 +108,9 @@ def find_duplicates(
         conditions.append(Candidate.company.in_({spelled, spelled.lower(), spelled.title(), spelled.upper()}))
     if not conditions:
         return []
-    query = db.select(Candidate).where(or_(*conditions)).order_by(Candidate.id).limit(MAX_MATCHES)
+    # The matches are compared and listed, never shown in full: leave the long texts in the database.
+    long_texts = defer(Candidate.notes), defer(Candidate.search_text), defer(Candidate.resume_text)
+    query = db.select(Candidate).options(*long_texts).where(or_(*conditions)).order_by(Candidate.id).limit(MAX_MATCHES)
     if exclude_id is not None:
         query = query.where(Candidate.id != exclude_id)
     matches = []

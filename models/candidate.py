@@ -5,7 +5,7 @@ import re
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import Column, Date, Enum, ForeignKey, Numeric, String, Table, Text, event
+from sqlalchemy import Column, Date, Enum, ForeignKey, Index, Numeric, String, Table, Text, event
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship, validates
 
 from models.base import UTCDateTime, VersionedMixin, db, utcnow
@@ -140,7 +140,8 @@ class Candidate(VersionedMixin, db.Model):
 
     source: Mapped[Source | None] = mapped_column(str_enum(Source, "source"), index=True)
     referrer: Mapped[str | None] = mapped_column(String(200))
-    owner_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"), index=True)
+    # Indexed with the id (ix_candidate_owner_id_id below): the list sorted by owner reads it in that order.
+    owner_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
     notes: Mapped[str] = mapped_column(Text, default="")
     external_id: Mapped[str | None] = mapped_column(String(100), unique=True)
 
@@ -167,6 +168,8 @@ class Candidate(VersionedMixin, db.Model):
 
     owner: Mapped[User | None] = relationship()
     tags: Mapped[list[Tag]] = relationship(secondary=candidate_tag, order_by=Tag.name)
+
+    __table_args__ = (Index("ix_candidate_owner_id_id", "owner_id", "id"),)
 
     def __repr__(self) -> str:
         return f"<Candidate {self.id} {self.name!r}>"
@@ -216,6 +219,11 @@ class Candidate(VersionedMixin, db.Model):
             self.resume_text,
         ]
         self.search_text = " ".join(search_words(" ".join(part for part in parts if part)))
+
+
+# The pool list sorted by owner reads the owners in name order, then each one's candidates by id
+# (hiring/pool.py), instead of sorting the whole pool; declared here, with the query that needs it.
+Index("ix_user_account_name", User.name, User.id)
 
 
 @event.listens_for(Session, "before_flush")

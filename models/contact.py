@@ -40,6 +40,8 @@ def normalize_linkedin(url: str | None) -> str | None:
 
 def fold(text: str) -> str:
     """Return lowercase text without accents, for matching names and search words."""
+    if text.isascii():  # nothing to decompose: most text, and a large share of an import's time
+        return text.lower()
     decomposed = unicodedata.normalize("NFKD", text)
     return "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
 

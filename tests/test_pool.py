@@ -8,7 +8,21 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 
 from hiring.export import safe_cell
-from models import Application, AuditEntry, Candidate, PoolStatus, Role, Segment, Source, db
+from hiring.pool import pool_page, pool_query
+from models import (
+    Application,
+    AuditEntry,
+    Candidate,
+    CandidateScore,
+    Certainty,
+    ModelVersion,
+    PoolStatus,
+    Role,
+    Segment,
+    Source,
+    Tier,
+    db,
+)
 from tests.factories import make_candidate, make_opening, make_user, sign_in_as
 
 TODAY = date.today()
@@ -224,3 +238,45 @@ def test_status_change_audit_names_the_previous_status(app, client, pool):
     with app.app_context():
         entry = db.session.scalars(db.select(AuditEntry).where(AuditEntry.action == "candidate.status_changed")).one()
         assert entry.details == {"from": "prospect", "to": "engaged"}
+
+
+@pytest.mark.parametrize("sort", ["company", "-company", "owner", "-owner", "fit", "-p_a", "name", "-next_touch"])
+@pytest.mark.parametrize("q", ["", "pipeline"])
+def test_list_pages_follow_the_sorted_order_with_empty_values_last(app, monkeypatch, sort, q):
+    """Page after page, the list shows candidates in the export's order: empty values last, ties by id."""
+    monkeypatch.setattr("hiring.pool.MANY_MATCHES", 2)  # the query shape of a word most candidates have
+    with app.app_context():
+        owners = [make_user(Role.MANAGER, name=name) for name in ("Zoe", "Abe")]
+        scores = add_scores_version()
+        for number in range(7):
+            candidate = make_candidate(
+                name=f"Person {number % 3}", notes="pipeline" if number != 3 else "",
+                company=None if number % 3 == 0 else f"Co {number % 2}",
+                owner_id=None if number % 4 == 0 else owners[number % 2].id,
+                next_touch_on=None if number % 2 else date(2026, 1, 1 + number % 3),
+            )  # fmt: skip
+            if number % 3:
+                scores(candidate.id, number)
+        filters = {"sort": sort, "q": q}
+        expected = [c.id for c in db.session.scalars(pool_query(filters))]
+        with app.test_request_context():
+            shown = [c.id for page in (1, 2, 3) for c in pool_page(filters, page=page, per_page=3).items]
+            assert pool_page(filters, page=1, per_page=3).total == len(expected)
+    assert shown == expected
+    assert len(expected) == (6 if q else 7)
+
+
+def add_scores_version():
+    """Create a model version; return a function that stores a fit score for a candidate."""
+    version = ModelVersion(number=1, file_name="x.skops", file_sha256="0" * 64, rule={}, features=[], data={},
+                           libraries={}, report={})  # fmt: skip
+    db.session.add(version)
+    db.session.commit()
+
+    def score(candidate_id: int, number: int) -> None:
+        db.session.add(CandidateScore(candidate_id=candidate_id, model_version_id=version.id, p_a=number % 2 / 2,
+                                      p_b=0.2, p_c=0.3, score=number % 2, predicted_tier=Tier.B,
+                                      certainty=Certainty.LOW, reasons={}, interviews=1))  # fmt: skip
+        db.session.commit()
+
+    return score
