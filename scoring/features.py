@@ -110,12 +110,11 @@ def to_cards(scorecards: Iterable[Scorecard], trait_keys: Sequence[str] | None =
     if trait_keys is None:
         trait_keys = list(dict.fromkeys(key for card in scorecards for key in card.ratings))
     keys = list(trait_keys)
-    index: dict[int, int] = {}
-    candidate, interviewer, recommendation, rows = [], [], [], []
     recommendation_index = {None: -1} | {name: i for i, name in enumerate(RECOMMENDATIONS)}
+    candidate, interviewer, recommendation, rows = [], [], [], []
     with gc_paused():
         for card in scorecards:
-            candidate.append(index.setdefault(card.candidate_id, len(index)))
+            candidate.append(card.candidate_id)
             interviewer.append(card.interviewer_id)
             try:
                 recommendation.append(recommendation_index[card.recommendation])
@@ -123,15 +122,53 @@ def to_cards(scorecards: Iterable[Scorecard], trait_keys: Sequence[str] | None =
                 raise ValueError(f"Unknown recommendation {card.recommendation!r}.") from None
             rows.append(list(map(card.ratings.get, keys)))  # None becomes NaN below
         ratings = np.array(rows, dtype=float).reshape(len(rows), len(keys))
+    return cards_from_arrays(keys, candidate, interviewer, recommendation, ratings)
+
+
+def cards_from_arrays(
+    trait_keys: Sequence[str],
+    candidate_id: Sequence[int] | np.ndarray,
+    interviewer_id: Sequence[int] | np.ndarray,
+    recommendation: Sequence[int] | np.ndarray,
+    ratings: np.ndarray,
+) -> Cards:
+    """Build :class:`Cards` from per-scorecard columns (what a database query returns), checking them.
+
+    Parameters
+    ----------
+    trait_keys : sequence of str
+        The traits, in the column order of ``ratings``.
+    candidate_id, interviewer_id : sequence of int
+        Per scorecard.
+    recommendation : sequence of int
+        Per scorecard, the index into ``RECOMMENDATIONS``, -1 for none.
+    ratings : numpy.ndarray
+        (scorecards, traits) float, NaN where not assessed or not on the scorecard.
+
+    Returns
+    -------
+    Cards
+        Candidates are numbered in first-seen order.
+    """
+    candidate_id = np.asarray(candidate_id, dtype=np.int64)
+    recommendation = np.asarray(recommendation, dtype=np.intp)
+    if recommendation.size and (recommendation.min() < -1 or recommendation.max() >= len(RECOMMENDATIONS)):
+        raise ValueError("Unknown recommendation code.")
+    ratings = np.asarray(ratings, dtype=float).reshape(len(candidate_id), len(trait_keys))
     given = ratings[~np.isnan(ratings)]
     if given.size and (given.min() < LOWEST_RATING or given.max() > HIGHEST_RATING):
         raise ValueError(f"Ratings must be between {LOWEST_RATING} and {HIGHEST_RATING}.")
+    # Number the candidates in the order they first appear, as the scorecards list them.
+    distinct, first, inverse = np.unique(candidate_id, return_index=True, return_inverse=True)
+    order = np.argsort(first, kind="stable")
+    number = np.empty(len(distinct), dtype=np.intp)
+    number[order] = np.arange(len(distinct))
     return Cards(
-        keys,
-        list(index),
-        np.array(candidate, dtype=np.intp),
-        np.array(interviewer, dtype=np.int64),
-        np.array(recommendation, dtype=np.intp),
+        list(trait_keys),
+        distinct[order].tolist(),
+        number[inverse].astype(np.intp).reshape(-1),
+        np.asarray(interviewer_id, dtype=np.int64).reshape(-1),
+        recommendation.reshape(-1),
         ratings,
     )
 

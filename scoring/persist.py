@@ -94,13 +94,16 @@ def load(path: Path, sha256: str) -> Ranker:
     Raises
     ------
     RankerFileError
-        The file is missing, its hash differs (changed since training), it names a type or
+        The file is missing or unreadable, its hash differs (changed since training), it names a type or
         node kind outside the allow-list, or it is not a ranker.
     """
     path = Path(path)
     if not path.is_file():
-        raise RankerFileError(f"The model file {path.name} is missing; train a new model or restore the file.")
-    data = path.read_bytes()  # hash and load the same bytes, so the file cannot change in between
+        raise RankerFileError(f"The model file {path.name} is missing.")
+    try:
+        data = path.read_bytes()  # hash and load the same bytes, so the file cannot change in between
+    except OSError as error:
+        raise RankerFileError(f"The model file {path.name} could not be read: {error.strerror}.") from error
     if not hmac.compare_digest(hashlib.sha256(data).hexdigest(), sha256.lower()):
         raise RankerFileError(
             f"The model file {path.name} changed since training (its SHA-256 does not match); it was not loaded."

@@ -1,6 +1,7 @@
 """Rank candidates with a trained ranker: fit probabilities, how sure, and the reasons why.
 
-Everything is computed for all candidates at once; only the final objects are built one by one.
+Everything is computed for all candidates at once, into plain lists; only the final objects (when
+asked for) are built one by one.
 """
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -13,6 +14,7 @@ from threadpoolctl import threadpool_limits
 from scoring.evaluate import TIERS, expected_score
 from scoring.features import (
     RECOMMENDATIONS,
+    Cards,
     Evidence,
     Scorecard,
     evidence,
@@ -61,8 +63,63 @@ class Prediction:
     interviews: int
 
 
+@dataclass(frozen=True, slots=True)
+class Ranked:
+    """Every candidate's prediction as plain lists, best first: what Prediction objects are made of.
+
+    Storing a whole pool's scores needs no object per candidate or reason, so ranking the pool
+    writes its rows from these lists (hiring.ranking); :meth:`predictions` builds the objects.
+    A reason is (group, effect, text): indexes into ``group_keys`` / ``group_labels`` and ``texts``.
+    """
+
+    candidate_ids: list[int]
+    proba: list[list[float]]  # p_a, p_b, p_c
+    score: list[float]
+    tiers: list[str]
+    levels: list[str]
+    doubts: list[list[str]]  # the certainty reasons
+    up: list[list[tuple[int, float, int]]]  # largest first
+    down: list[list[tuple[int, float, int]]]  # most negative first
+    interviews: list[int]
+    group_keys: list[str]
+    group_labels: list[str]
+    texts: list[str]
+
+    def predictions(self) -> list[Prediction]:
+        """The Prediction objects, best first."""
+        keys, names, texts = self.group_keys, self.group_labels, self.texts
+        with gc_paused():
+            return [
+                Prediction(
+                    candidate_id,
+                    p_a,
+                    p_b,
+                    p_c,
+                    fit,
+                    tier,
+                    level,
+                    doubt,
+                    [Reason(keys[g], names[g], effect, texts[t]) for g, effect, t in up],
+                    [Reason(keys[g], names[g], effect, texts[t]) for g, effect, t in down],
+                    interviews,
+                )
+                for candidate_id, (p_a, p_b, p_c), fit, tier, level, doubt, up, down, interviews in zip(
+                    self.candidate_ids,
+                    self.proba,
+                    self.score,
+                    self.tiers,
+                    self.levels,
+                    self.doubts,
+                    self.up,
+                    self.down,
+                    self.interviews,
+                    strict=True,
+                )
+            ]
+
+
 def rank(
-    ranker: Ranker, scorecards: Iterable[Scorecard], trait_names: Mapping[str, str] | None = None
+    ranker: Ranker, scorecards: Iterable[Scorecard] | Cards, trait_names: Mapping[str, str] | None = None
 ) -> list[Prediction]:
     """Score every candidate found in ``scorecards``, best first.
 
@@ -70,8 +127,9 @@ def rank(
     ----------
     ranker : Ranker
         A trained ranker.
-    scorecards : iterable of Scorecard
-        Submitted scorecards; traits the ranker does not know are ignored.
+    scorecards : iterable of Scorecard, or Cards
+        Submitted scorecards; traits the ranker does not know are ignored. Cards (already
+        arrays) must have the ranker's ``trait_keys`` as columns, in order.
     trait_names : mapping, optional
         Trait key -> label for the reasons (default: the labels known at training).
 
@@ -80,12 +138,26 @@ def rank(
     list of Prediction
         One per candidate, by score (highest first), then candidate id.
     """
-    found = evidence(to_cards(scorecards, ranker.trait_keys), ranker.offsets_ if ranker.normalized_ else None)
-    if not found.candidate_ids:
-        return []
+    return rank_lists(ranker, scorecards, trait_names).predictions()
+
+
+def rank_lists(
+    ranker: Ranker, scorecards: Iterable[Scorecard] | Cards, trait_names: Mapping[str, str] | None = None
+) -> Ranked:
+    """Score every candidate found in ``scorecards``, best first, as plain lists (see :func:`rank`)."""
+    if isinstance(scorecards, Cards):
+        if list(scorecards.trait_keys) != list(ranker.trait_keys):
+            raise ValueError("The scorecards' trait columns are not the ranker's traits.")
+        cards = scorecards
+    else:
+        cards = to_cards(scorecards, ranker.trait_keys)
+    found = evidence(cards, ranker.offsets_ if ranker.normalized_ else None)
     labels = {key: trait_label(key, {**ranker.trait_names_, **(trait_names or {})}) for key in ranker.trait_keys}
     labels.update(GROUP_LABELS)
     groups = list(feature_groups(ranker.trait_keys).items())
+    group_keys = [key for key, _ in groups]
+    if not found.candidate_ids:
+        return Ranked([], [], [], [], [], [], [], [], [], group_keys, [labels[key] for key in group_keys], [])
     # One BLAS thread: on 100,000 x 35 matrices its hand-offs cost more than they save (measured).
     with threadpool_limits(limits=1), config_context(assume_finite=True):  # NaN is imputed inside
         proba = ranker.predict_proba(found.X)
@@ -93,14 +165,14 @@ def rank(
         effects = group_effects(ranker, found.X, score, groups)
     with gc_paused():
         levels, doubts = certainty(ranker, found, labels)
-        return _predictions(found, proba, score, effects, levels, doubts, [key for key, _ in groups], labels)
+        return _ranked(found, proba, score, effects, levels, doubts, group_keys, labels)
 
 
-def _predictions(found, proba, score, effects, levels, doubts, group_keys, labels) -> list[Prediction]:
-    """Build the Prediction objects, best first.
+def _ranked(found, proba, score, effects, levels, doubts, group_keys, labels) -> Ranked:
+    """Put every candidate's prediction in ranking order, as plain lists, with its top reasons.
 
-    Every per-candidate array is put in ranking order before the loop, so that the loop reads
-    memory in order: walking the lists in score order instead ran twice as slow.
+    Every per-candidate array is put in ranking order before the lists are made, so that the
+    loops read memory in order: walking the lists in score order instead ran twice as slow.
     """
     best_first = np.lexsort((np.asarray(found.candidate_ids), -score))
     effects = effects[best_first]
@@ -110,6 +182,7 @@ def _predictions(found, proba, score, effects, levels, doubts, group_keys, label
     by_effect = np.argsort(-effects, axis=1, kind="stable")
     sides = []
     for columns in (by_effect[:, :top], by_effect[:, ::-1][:, :top]):  # largest first; most negative first
+        # Per candidate: (groups, effects, texts) of its top reasons on that side.
         sides.append(
             zip(
                 columns.tolist(),
@@ -118,34 +191,24 @@ def _predictions(found, proba, score, effects, levels, doubts, group_keys, label
                 strict=True,
             )
         )
+    ups, downs = sides
+    up = [[reason for reason in zip(*side, strict=True) if reason[1] >= MIN_EFFECT] for side in ups]
+    down = [[reason for reason in zip(*side, strict=True) if reason[1] <= -MIN_EFFECT] for side in downs]
     proba = proba[best_first]
-    names = [labels[key] for key in group_keys]
-    rows = zip(
-        np.asarray(found.candidate_ids)[best_first].tolist(),
-        proba.tolist(),
-        score[best_first].tolist(),
-        np.asarray(TIERS)[np.argmax(proba, axis=1)].tolist(),
-        [LEVELS[level] for level in levels[best_first].tolist()],
-        [doubts[i] for i in best_first.tolist()],
-        *sides,
-        found.X[best_first, -1].astype(int).tolist(),
-        strict=True,
+    return Ranked(
+        candidate_ids=np.asarray(found.candidate_ids)[best_first].tolist(),
+        proba=proba.tolist(),
+        score=score[best_first].tolist(),
+        tiers=np.asarray(TIERS)[np.argmax(proba, axis=1)].tolist(),
+        levels=[LEVELS[level] for level in levels[best_first].tolist()],
+        doubts=[doubts[i] for i in best_first.tolist()],
+        up=up,
+        down=down,
+        interviews=found.X[best_first, -1].astype(int).tolist(),
+        group_keys=group_keys,
+        group_labels=[labels[key] for key in group_keys],
+        texts=texts,
     )
-    predictions = []
-    for candidate_id, (p_a, p_b, p_c), fit, tier, level, doubt, (ups, up_effects, up_texts), downs, interviews in rows:
-        down_groups, down_effects, down_texts = downs
-        up = [
-            Reason(group_keys[g], names[g], effect, texts[t])
-            for g, effect, t in zip(ups, up_effects, up_texts, strict=True)
-            if effect >= MIN_EFFECT
-        ]
-        down = [
-            Reason(group_keys[g], names[g], effect, texts[t])
-            for g, effect, t in zip(down_groups, down_effects, down_texts, strict=True)
-            if effect <= -MIN_EFFECT
-        ]
-        predictions.append(Prediction(candidate_id, p_a, p_b, p_c, fit, tier, level, doubt, up, down, interviews))
-    return predictions
 
 
 def group_effects(

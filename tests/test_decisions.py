@@ -203,9 +203,9 @@ def test_a_hire_on_the_board_then_recorded_as_a_rep_is_one_decision(app, client,
 @pytest.fixture
 def fresh_ranker_cache():
     """Each test's app has its own instance folder: never reuse a ranker loaded by another test."""
-    ranking._loaded.clear()
+    ranking.rankers.clear()
     yield
-    ranking._loaded.clear()
+    ranking.rankers.clear()
 
 
 def test_the_model_takes_no_action_training_and_ranking_decide_nothing(app, runner, fresh_ranker_cache):

@@ -42,9 +42,9 @@ FORM_VALUES = {name: answer.value for name, answer in DISTINCTIVE.items()}
 @pytest.fixture(autouse=True)
 def fresh_ranker_cache():
     """Each test's app has its own instance folder: never reuse a ranker loaded by another test."""
-    ranking._loaded.clear()
+    ranking.rankers.clear()
     yield
-    ranking._loaded.clear()
+    ranking.rankers.clear()
 
 
 def answers(app, candidate_id: int) -> dict | None:

@@ -31,9 +31,9 @@ ACKNOWLEDGEMENT = "Reviewed the flagged groups with legal; the sample is synthet
 @pytest.fixture(autouse=True)
 def fresh_ranker_cache():
     """Each test's app has its own instance folder: never reuse a ranker loaded by another test."""
-    ranking._loaded.clear()
+    ranking.rankers.clear()
     yield
-    ranking._loaded.clear()
+    ranking.rankers.clear()
 
 
 def model_version(number: int) -> ModelVersion:

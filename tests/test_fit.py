@@ -21,16 +21,17 @@ from models import (
     db,
     utcnow,
 )
+from scoring.rank import Prediction, Reason
 from tests.factories import make_opening, make_scorecard, make_user, sign_in_as
 from tests.fit_history import make_history
 
 
 @pytest.fixture(autouse=True)
 def fresh_ranker_cache():
-    """Each test's app has its own instance folder: never reuse a ranker loaded by another test."""
-    ranking._loaded.clear()
+    """Each test starts with no ranker loaded, as a fresh worker process does."""
+    ranking.rankers.clear()
     yield
-    ranking._loaded.clear()
+    ranking.rankers.clear()
 
 
 @pytest.fixture
@@ -287,7 +288,6 @@ def test_a_tampered_model_file_makes_the_model_unavailable_not_the_pages(app, cl
     data = bytearray(path.read_bytes())
     data[len(data) // 2] ^= 0xFF
     path.write_bytes(bytes(data))
-    ranking._loaded.clear()
     page = client.get("/model/")
     assert page.status_code == 200 and "unavailable" in page.text
     with app.app_context():
@@ -327,3 +327,23 @@ def test_reps_are_judged_by_results_so_a_new_hire_loses_the_predicted_fit(app, c
     with app.app_context():
         assert db.session.get(CandidateScore, prospect) is None
         assert ranking.rank_candidates() == len(trained["pool"]) - 1
+
+
+def test_stored_reasons_are_the_json_of_the_predictions_reasons():
+    up = [
+        Reason("drive", "Drive ✓", 12.345, "4.5 (2 ratings)"),
+        Reason("interviews", "Interviews", 0.55, "3 interviews"),
+    ]
+    down = [Reason("rec", 'Say "no"', -7.04, "1 no")]
+    prediction = Prediction(7, 0.5, 0.3, 0.2, 65.0, "A", "low", ["only one interview"], up, down, 1)
+    expected = {
+        "up": [
+            {"key": "drive", "label": "Drive ✓", "effect": round(12.345, 1), "value": "4.5 (2 ratings)"},
+            {"key": "interviews", "label": "Interviews", "effect": round(0.55, 1), "value": "3 interviews"},
+        ],
+        "down": [{"key": "rec", "label": 'Say "no"', "effect": round(-7.04, 1), "value": "1 no"}],
+        "certainty": ["only one interview"],
+    }
+    text = ranking.ReasonsText()
+    assert text(prediction) == json.dumps(expected)
+    assert text(prediction) == json.dumps(expected)  # the second time from the cached pieces
