@@ -92,6 +92,24 @@ def test_a_good_file_creates_candidates_with_every_column(app, runner, tmp_path,
     assert status_history(app) == [(dana.id, None, PoolStatus.NOT_NOW, "Imported")]
 
 
+def test_imported_candidates_are_found_by_search_as_if_saved_from_the_form(app, client, runner, tmp_path, manager):
+    # New rows are inserted in bulk, past the ORM's before-flush hook: their search text must still be complete.
+    data = csv_bytes(
+        "name,email,phone,company,tags,notes",
+        "Zoë Quarles,zoe@example.com,+1 415 555 0100,Northwind,Fintech; Hunter,Closed the Acme renewal",
+        "Ravi Osei,ravi@example.com,,Contoso,,",
+    )
+    assert run_cli(runner, tmp_path, data).exit_code == 0
+    with app.app_context():
+        zoe = db.session.scalar(db.select(Candidate).where(Candidate.email == "zoe@example.com"))
+        stored = zoe.search_text
+        zoe.refresh_search_text()
+        assert stored == zoe.search_text and "fintech" in stored
+    for query in ("zoe", "acme", "fintech", "14155550100", "northwind"):
+        response = client.get(f"/candidates/?q={query}")
+        assert "Zoë Quarles" in response.text and "Ravi Osei" not in response.text, query
+
+
 def test_an_import_writes_one_audit_entry_with_counts_only(app, runner, tmp_path, owner):
     run_cli(runner, tmp_path, FULL_FILE.encode())
     [entry] = import_audits(app)
