@@ -33,12 +33,14 @@ lint: install
 	$(BIN)/ruff format --check .
 
 test-sqlite: install browser-deps
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest --durations=15
 
 test-postgres: install browser-deps
-	BENCH_TEST_DATABASE_URL=$(TEST_POSTGRES_URL) $(BIN)/python -m pytest
+	BENCH_TEST_DATABASE_URL=$(TEST_POSTGRES_URL) $(BIN)/python -m pytest --durations=15
 
-test: lint test-sqlite test-postgres
+# The two database passes run side by side, one per core; -O prints each pass's output whole when it ends.
+test: lint
+	$(MAKE) --no-print-directory -j2 -O test-sqlite test-postgres
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache
@@ -53,12 +55,23 @@ BENCH_SCRATCH := BENCH_INSTANCE_PATH=$(BENCH_DIR) DATABASE_URL=
 # `make bench-rank`: the same through the app and a scratch database (BENCH_DIR/rank).
 RANK_SCRATCH := BENCH_INSTANCE_PATH=$(BENCH_DIR)/rank DATABASE_URL=
 
-# `make bench-export`: export a 10,000-candidate shortlist and pool view as CSV and XLSX (BENCH_DIR/export).
-EXPORT_N ?= 10000
+# `make bench-export`: export a 20,000-candidate shortlist and pool view as CSV and XLSX (BENCH_DIR/export).
+EXPORT_N ?= 20000
 EXPORT_SCRATCH := BENCH_INSTANCE_PATH=$(BENCH_DIR)/export DATABASE_URL=
 
-.PHONY: bench bench-pool bench-model bench-rank bench-export
-bench: bench-pool bench-model bench-rank bench-export
+# `make bench-import`: import a seeded IMPORT_N-row CSV file of candidates (BENCH_DIR/import).
+IMPORT_N ?= $(BENCH_N)
+IMPORT_SCRATCH := BENCH_INSTANCE_PATH=$(BENCH_DIR)/import DATABASE_URL=
+
+# `make bench-throughput`: pool list requests/s under gunicorn (4 workers) on PostgreSQL, in the scratch
+# database bench_throughput (dropped and re-created; BENCH_POSTGRES_ADMIN_URL names the server).
+# `make bench-load` (issue 11's load run, not part of `make bench`): mixed reads and writes as managers
+# and interviewers, in the scratch database bench_load.
+THROUGHPUT_N ?= $(BENCH_N)
+LOAD_N ?= 20000
+
+.PHONY: bench bench-pool bench-model bench-rank bench-export bench-import bench-throughput bench-load
+bench: bench-pool bench-model bench-rank bench-export bench-import bench-throughput
 
 bench-pool: install
 	rm -f $(BENCH_DIR)/bench.sqlite $(BENCH_DIR)/bench.sqlite-journal $(BENCH_DIR)/bench.sqlite-wal
@@ -78,3 +91,14 @@ bench-export: install
 	rm -rf $(BENCH_DIR)/export
 	$(EXPORT_SCRATCH) $(FLASK) db upgrade
 	$(EXPORT_SCRATCH) $(BIN)/python -m benchmarks.bench_export --candidates $(EXPORT_N)
+
+bench-import: install
+	rm -rf $(BENCH_DIR)/import
+	$(IMPORT_SCRATCH) $(FLASK) db upgrade
+	$(IMPORT_SCRATCH) $(BIN)/python -m benchmarks.bench_import --rows $(IMPORT_N)
+
+bench-throughput: install
+	$(BIN)/python -m benchmarks.bench_throughput --n $(THROUGHPUT_N)
+
+bench-load: install
+	$(BIN)/python -m benchmarks.bench_load --n $(LOAD_N)
