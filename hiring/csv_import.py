@@ -31,7 +31,6 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import date
-from functools import lru_cache
 from itertools import islice
 from typing import BinaryIO
 
@@ -44,7 +43,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from hiring.audit import record
 from hiring.column_mapping import ColumnMapping, MappingError, guess
 from hiring.csv_reading import CsvFile, CsvFileError, column_letter, header_key
-from hiring.duplicates import NAME_SIMILARITY, name_similarity
+from hiring.duplicates import names_alike
 from hiring.pool_actions import IMPORTED
 from hiring.xlsx_reading import XlsxFile, read_table
 from models import Candidate, PoolStatus, Role, Source, StatusChange, Tag, User, db, normalize_email
@@ -763,7 +762,7 @@ class CandidateImport:
             for other_id in by_linkedin.get(candidate.linkedin_key, ()) if candidate.linkedin_key else ():
                 reasons.setdefault(other_id, []).append("same LinkedIn URL")
             for other_id, other_name in by_company.get(company_key(candidate.company), ()):
-                if similar_names(candidate.name, other_name):
+                if names_alike(candidate.name, other_name):
                     reasons.setdefault(other_id, []).append("similar name at the same company")
             self.warn_matches(line, candidate.id, reasons)
 
@@ -851,28 +850,6 @@ def contact_keys(name: str, phone: str | None, linkedin: str | None) -> list[tup
     name = name_key(name or "")
     keys = [("phone", name, phone)] if name and phone else []
     return keys + ([("linkedin", name, linkedin)] if name and linkedin else [])
-
-
-def similar_names(a: str, b: str) -> bool:
-    """Return True if two names are alike as the Duplicates page counts it (``name_similarity``)."""
-    # name_similarity compares the name keys, as written and with sorted words: the same letters, so the
-    # share of letters they have in common bounds both ratios. Most pairs fail this cheap test.
-    a_letters, a_length = letters_of(a)
-    b_letters, b_length = letters_of(b)
-    if a_length + b_length and 2 * (a_letters & b_letters).total() / (a_length + b_length) < NAME_SIMILARITY:
-        return False
-    return name_similarity(a, b) >= NAME_SIMILARITY
-
-
-@lru_cache(maxsize=8_192)
-def letters_of(name: str) -> tuple[Counter, int]:
-    """The letters of a name's key, counted, and its length: what SequenceMatcher.quick_ratio compares.
-
-    Counted once per name, as a name is compared with everyone at its company: building a
-    SequenceMatcher for every pair was most of the duplicate checks' time.
-    """
-    key = name_key(name)
-    return Counter(key), len(key)
 
 
 def column_index(letter: str) -> int:

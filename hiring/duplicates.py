@@ -1,7 +1,9 @@
 """Finding candidates who may be the same person as a new or edited record."""
 
+from collections import Counter
 from dataclasses import dataclass
 from difflib import SequenceMatcher
+from functools import lru_cache
 
 from sqlalchemy import or_
 from sqlalchemy.orm import defer
@@ -14,6 +16,9 @@ from models.contact import fold
 NAME_SIMILARITY = 0.85
 # Candidates considered per look-up: a big company has many people with other names.
 MAX_MATCHES = 200
+
+# The matches are compared and listed, never shown in full: their long texts stay in the database.
+LONG_TEXTS = defer(Candidate.notes), defer(Candidate.search_text), defer(Candidate.resume_text)
 
 # Why two records look alike, in the words every screen uses.
 SAME_EMAIL = "same e-mail"
@@ -31,32 +36,36 @@ class Match:
     reasons: tuple[str, ...]
 
 
-def name_matchers(a: str, b: str) -> tuple[SequenceMatcher, SequenceMatcher]:
-    """Return matchers of two names folded (case, accents), as written and with their words sorted."""
-    a_words, b_words = fold(a).split(), fold(b).split()
-    return (
-        SequenceMatcher(None, " ".join(a_words), " ".join(b_words)),
-        SequenceMatcher(None, " ".join(sorted(a_words)), " ".join(sorted(b_words))),
-    )
-
-
 def name_similarity(a: str, b: str) -> float:
     """Return how alike two person names are, from 0 to 1, ignoring case, accents and word order."""
-    return max(matcher.ratio() for matcher in name_matchers(a, b))
+    a_words, b_words = fold(a).split(), fold(b).split()
+    as_written = SequenceMatcher(None, " ".join(a_words), " ".join(b_words)).ratio()
+    reordered = SequenceMatcher(None, " ".join(sorted(a_words)), " ".join(sorted(b_words))).ratio()
+    return max(as_written, reordered)
 
 
 def names_alike(a: str, b: str) -> bool:
     """Return True if ``name_similarity(a, b)`` reaches NAME_SIMILARITY, computing it only when it can.
 
-    real_quick_ratio() and quick_ratio() bound ratio() from above at a fraction of its cost, and
-    most names at one company are ruled out by them.
+    Both ratios compare the same letters, so the share of letters the names have in common bounds
+    them from above (SequenceMatcher.quick_ratio): most names at one company fail that cheap test.
     """
-    return any(
-        matcher.real_quick_ratio() >= NAME_SIMILARITY
-        and matcher.quick_ratio() >= NAME_SIMILARITY
-        and matcher.ratio() >= NAME_SIMILARITY
-        for matcher in name_matchers(a, b)
-    )
+    a_letters, a_length = letters_of(a)
+    b_letters, b_length = letters_of(b)
+    if a_length + b_length and 2 * (a_letters & b_letters).total() / (a_length + b_length) < NAME_SIMILARITY:
+        return False
+    return name_similarity(a, b) >= NAME_SIMILARITY
+
+
+@lru_cache(maxsize=8_192)
+def letters_of(name: str) -> tuple[Counter, int]:
+    """The letters name_similarity compares in a name, counted, and their number.
+
+    Counted once per name: a name is compared with everyone at its company, on every candidate
+    page and for every imported row.
+    """
+    key = " ".join(fold(name).split())
+    return Counter(key), len(key)
 
 
 def reasons_between(a: Candidate, b: Candidate) -> tuple[str, ...]:
@@ -102,15 +111,14 @@ def find_duplicates(
     if probe.linkedin_key:
         conditions.append(Candidate.linkedin_key == probe.linkedin_key)
     if name and company and company.strip():
-        # The usual spellings of the company, so the look-up can use the column's index
-        # (lower() would scan the whole pool on every candidate page).
-        spelled = company.strip()
-        conditions.append(Candidate.company.in_({spelled, spelled.lower(), spelled.title(), spelled.upper()}))
+        # Names at a big company are many and rarely alike: compare them from (id, name) rows, and
+        # load as records only the few that are alike.
+        alike = [other_id for other_id, other in company_names(company, exclude_id) if names_alike(name, other)]
+        if alike:
+            conditions.append(Candidate.id.in_(alike))
     if not conditions:
         return []
-    # The matches are compared and listed, never shown in full: leave the long texts in the database.
-    long_texts = defer(Candidate.notes), defer(Candidate.search_text), defer(Candidate.resume_text)
-    query = db.select(Candidate).options(*long_texts).where(or_(*conditions)).order_by(Candidate.id).limit(MAX_MATCHES)
+    query = db.select(Candidate).options(*LONG_TEXTS).where(or_(*conditions)).order_by(Candidate.id).limit(MAX_MATCHES)
     if exclude_id is not None:
         query = query.where(Candidate.id != exclude_id)
     matches = []
@@ -119,6 +127,22 @@ def find_duplicates(
         if reasons:
             matches.append(Match(candidate, reasons))
     return matches
+
+
+def company_names(company: str, exclude_id: int | None) -> list[tuple[int, str]]:
+    """Return (id, name) of up to MAX_MATCHES candidates at ``company``, in its usual spellings."""
+    # The usual spellings, so the look-up can use the column's index (lower() would scan the whole
+    # pool on every candidate page).
+    spelled = company.strip()
+    query = (
+        db.select(Candidate.id, Candidate.name)
+        .where(Candidate.company.in_({spelled, spelled.lower(), spelled.title(), spelled.upper()}))
+        .order_by(Candidate.id)
+        .limit(MAX_MATCHES)
+    )
+    if exclude_id is not None:
+        query = query.where(Candidate.id != exclude_id)
+    return list(db.session.execute(query).tuples())
 
 
 def duplicates_of(candidate: Candidate) -> list[Match]:
