@@ -12,7 +12,6 @@ results and the written rule (``hiring.rep_tiers.refresh_tiers``).
 
 import math
 import random
-from collections import Counter
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
@@ -23,7 +22,6 @@ from hiring.demo import (
     CITIES,
     ENT,
     MID,
-    NAME_SIMILARITY,
     SMB,
     STATUS_PATHS,
     TITLES,
@@ -35,9 +33,9 @@ from hiring.demo import (
     demo_person,
     interview_kinds,
     interview_window,
-    name_similarity,
     record_status_path,
 )
+from hiring.duplicates import names_alike
 from models import (
     Candidate,
     Hire,
@@ -54,7 +52,6 @@ from models import (
     User,
     db,
 )
-from models.contact import fold
 
 # The demo's planted truth ------------------------------------------------------------------
 # Every rep has a hidden "A-player-ness" z ~ N(0, 1) that drives their results (below). A trait's
@@ -189,7 +186,7 @@ class Colleagues:
     """The names of the candidates at each company, to keep new ones from looking like a duplicate of one."""
 
     def __init__(self):
-        self.at: dict[str, list[tuple[str, Counter, int]]] = {}
+        self.at: dict[str, list[str]] = {}
 
     @staticmethod
     def key(company: str | None) -> str:
@@ -199,20 +196,11 @@ class Colleagues:
     def add(self, name: str, company: str | None) -> None:
         """Remember that ``name`` is at ``company``."""
         if self.key(company):
-            folded = " ".join(fold(name).split())
-            self.at.setdefault(self.key(company), []).append((name, Counter(folded), len(folded)))
+            self.at.setdefault(self.key(company), []).append(name)
 
     def alike(self, name: str, company: str | None) -> bool:
         """Return True if someone at ``company`` has a name the duplicate finder would take for ``name``."""
-        folded = " ".join(fold(name).split())
-        letters = Counter(folded)
-        for other, other_letters, length in self.at.get(self.key(company), []):
-            # Two strings match in at most the letters they share: a cheap bound before the real measure.
-            if 2 * (letters & other_letters).total() / (len(folded) + length) < NAME_SIMILARITY:
-                continue
-            if name_similarity(name, other) >= NAME_SIMILARITY:
-                return True
-        return False
+        return any(names_alike(name, other) for other in self.at.get(self.key(company), []))
 
 
 def draw_rep(rng, book, colleagues, users, managers, tags, items, today: date) -> Rep:
