@@ -283,7 +283,12 @@ def test_pooled_connections_that_died_are_replaced_without_an_error(database):
     with app.app_context():
         user = make_user(Role.MANAGER)
         pooled = []
-        sa.event.listen(db.engine, "checkin", lambda dbapi_connection, record: pooled.append(dbapi_connection))
+        engine = db.engine
+
+        def remember(dbapi_connection, record):
+            pooled.append(dbapi_connection)
+
+        sa.event.listen(engine, "checkin", remember)
     client = app.test_client()
     sign_in_as(client, user)
     assert client.get("/candidates/").status_code == 200
@@ -300,6 +305,8 @@ def test_pooled_connections_that_died_are_replaced_without_an_error(database):
         for dbapi_connection in pooled:
             dbapi_connection.close()
     assert client.get("/candidates/").status_code == 200
+    if sa.event.contains(engine, "checkin", remember):  # test apps share engines (tests/conftest.py)
+        sa.event.remove(engine, "checkin", remember)
     dispose(app)
 
 
