@@ -11,7 +11,8 @@ import shutil
 import threading
 import uuid
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
+from datetime import date
 
 import pytest
 import sqlalchemy as sa
@@ -23,6 +24,7 @@ from werkzeug.routing import Rule
 from werkzeug.serving import make_server
 
 from hiring import ROOT, create_app
+from hiring.demo import load_demo
 from hiring.training import wait_for_all_jobs
 from models import Role, db
 from tests.factories import make_user, sign_in_as
@@ -173,10 +175,10 @@ def pytest_collection_modifyitems(config, items):
     """On PostgreSQL, run only the tests that touch the database: the others ran on SQLite already."""
     if not POSTGRES_URL:
         return
-    database_free = [item for item in items if "database" not in getattr(item, "fixturenames", ())]
+    database_free = [item for item in items if "migrated_database" not in getattr(item, "fixturenames", ())]
     if database_free:
         config.hook.pytest_deselected(items=database_free)
-        items[:] = [item for item in items if "database" in getattr(item, "fixturenames", ())]
+        items[:] = [item for item in items if "migrated_database" in getattr(item, "fixturenames", ())]
 
 
 def seeded_rows(engine) -> dict[str, list[dict]]:
@@ -217,20 +219,29 @@ def reset_postgres(engine, seeds: dict[str, list[dict]]) -> None:
         conn.execute(sa.select(*next_ids))
 
 
+@contextmanager
+def postgres_database() -> Iterator[dict]:
+    """Yield settings of a schema of its own, migrated to head; drop it afterwards."""
+    schema = create_postgres_schema()
+    try:
+        settings = postgres_schema_config(schema)
+        migrate_to_head(base_config(**settings))
+        yield settings
+    finally:
+        drop_postgres_schema(schema)
+
+
 @pytest.fixture(scope="session")
 def migrated_database(tmp_path_factory):
     """Yield settings of a database migrated to head, shared by the tests of this run
     (on PostgreSQL also ``reset``, which empties it and puts the migrations' seed rows back)."""
     if POSTGRES_URL:
-        schema = create_postgres_schema()
-        settings = postgres_schema_config(schema)
-        migrate_to_head(base_config(**settings))
-        # One engine for the run's resets: a new one per test paid ~100 ms to connect and initialise.
-        engine = sa.create_engine(POSTGRES_URL, **settings["SQLALCHEMY_ENGINE_OPTIONS"])
-        seeds = seeded_rows(engine)
-        yield {**settings, "reset": lambda: reset_postgres(engine, seeds)}
-        engine.dispose()
-        drop_postgres_schema(schema)
+        with postgres_database() as settings:
+            # One engine for the run's resets: a new one per test paid ~100 ms to connect and initialise.
+            engine = sa.create_engine(POSTGRES_URL, **settings["SQLALCHEMY_ENGINE_OPTIONS"])
+            seeds = seeded_rows(engine)
+            yield {**settings, "reset": lambda: reset_postgres(engine, seeds)}
+            engine.dispose()
     else:
         template = tmp_path_factory.mktemp("db") / "template.sqlite"
         settings = {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{template}"}
@@ -276,6 +287,43 @@ def app(database, tmp_path):
     app.instance_path = str(tmp_path / "instance")
     yield app
     wait_for_all_jobs()  # a training job started by the test must not outlive its database
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def demo_database(migrated_database, tmp_path_factory) -> tuple[dict, str]:
+    """Load the default demo (seed 2026, today, model trained) once per run, into a database of its own: a copy of
+    the template on SQLite, a schema of its own on PostgreSQL. Yield its settings and instance folder.
+
+    Loading it takes seconds; the tests that only read it share this one (see ``demo_app``).
+    """
+    folder = tmp_path_factory.mktemp("demo")
+    with ExitStack() as stack:
+        if POSTGRES_URL:
+            settings = stack.enter_context(postgres_database())
+        else:
+            settings = {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder / 'bench.sqlite'}"}
+            shutil.copyfile(
+                migrated_database["SQLALCHEMY_DATABASE_URI"].removeprefix("sqlite:///"), folder / "bench.sqlite"
+            )
+        app = create_app(base_config(**settings))
+        app.instance_path = str(folder / "instance")
+        with app.app_context():
+            load_demo(2026, date.today())
+            db.session.remove()
+        yield settings, app.instance_path
+        close_connections_to(settings["SQLALCHEMY_DATABASE_URI"])
+
+
+@pytest.fixture
+def demo_app(demo_database):
+    """Yield an app bound to the run's demo database (``demo_database``). Read it; never write to it."""
+    settings, instance = demo_database
+    app = create_app(base_config(**settings))
+    app.instance_path = instance
+    yield app
     with app.app_context():
         db.session.remove()
         db.engine.dispose()

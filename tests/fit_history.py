@@ -2,6 +2,8 @@
 
 import random
 
+import pytest
+
 from models import (
     Candidate,
     Hire,
@@ -19,6 +21,7 @@ from models import (
     db,
     utcnow,
 )
+from tests.snapshots import Snapshot, build_snapshot
 
 # The planted truth: coachability and drive follow a rep's latent quality; the other traits are noise.
 PREDICTIVE = {"coachability": 1.3, "drive": 0.9}
@@ -95,3 +98,19 @@ def make_history(reps: int = 60, pool: int = 6, seed: int = 1) -> dict:
         "unseen": unseen.id,
         "interviewers": [u.id for u in interviewers],
     }
+
+
+def train_on_history(app) -> dict:
+    """Make a history (60 reps, 12 scored pool candidates) and train model version 1 on it from the command line;
+    return the history's ids."""
+    with app.app_context():
+        history = make_history(pool=12)
+    result = app.test_cli_runner().invoke(args=["train"])
+    assert result.exit_code == 0, result.output
+    return history
+
+
+@pytest.fixture(scope="module")
+def trained_snapshot(migrated_database, tmp_path_factory) -> tuple[Snapshot, dict]:
+    """``train_on_history``, made once per test module (``restore_snapshot`` puts it in a test's database)."""
+    return build_snapshot(migrated_database, tmp_path_factory.mktemp("trained"), train_on_history)

@@ -18,7 +18,6 @@ from hiring.demo import (
     RATING_BIAS,
     demo_template,
     demo_users,
-    load_demo,
     recommendation_for,
 )
 from hiring.demo_history import (
@@ -64,12 +63,10 @@ SMOOTH_TALK = "communication"  # rated up by interviewers, tells against results
 
 
 @pytest.fixture
-def demo(app):
-    """Load the default demo and yield today's date, inside an app context."""
-    today = date.today()
-    with app.app_context():
-        load_demo(2026, today, train=False)
-        yield today
+def demo(demo_app):
+    """Yield the date the run's demo was loaded on, inside an app context of the demo database (read only)."""
+    with demo_app.app_context():
+        yield date.today()
 
 
 def rep_candidates() -> dict[int, Candidate]:
@@ -352,18 +349,16 @@ def test_most_candidates_self_identify_and_the_pools_interviewers_mark_one_group
     assert all(card.recommendation is recommendation_for(ratings[card.id]) for card in cards)
 
 
-def test_the_demo_model_is_flagged_for_the_planted_bias_and_activated_with_an_acknowledgement(app):
-    with app.app_context():
-        load_demo(2026, date.today())
-        version = db.session.scalars(db.select(ModelVersion)).one()
-        assert version.active and version.acknowledgement == DEMO_ACKNOWLEDGEMENT
-        flags = [
-            flag
-            for flag in model_flags(version.audit)
-            if flag["analysis"] == "predicted_a" and flag["dimension"] == "race_ethnicity"
-        ]
-        planted = next(flag for flag in flags if flag["group"] == BIASED_GROUP.label)
-        assert planted["impact_ratio"] < 0.8 and planted["significant"]
+def test_the_demo_model_is_flagged_for_the_planted_bias_and_activated_with_an_acknowledgement(demo):
+    version = db.session.scalars(db.select(ModelVersion)).one()
+    assert version.active and version.acknowledgement == DEMO_ACKNOWLEDGEMENT
+    flags = [
+        flag
+        for flag in model_flags(version.audit)
+        if flag["analysis"] == "predicted_a" and flag["dimension"] == "race_ethnicity"
+    ]
+    planted = next(flag for flag in flags if flag["group"] == BIASED_GROUP.label)
+    assert planted["impact_ratio"] < 0.8 and planted["significant"]
 
 
 def test_every_decision_in_the_demo_history_has_its_record(demo):

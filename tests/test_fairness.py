@@ -24,6 +24,7 @@ from models import (
 )
 from tests.factories import make_candidate, make_opening, make_user, sign_in_as
 from tests.fit_history import make_history
+from tests.snapshots import Snapshot, build_snapshot, restore_snapshot
 
 ACKNOWLEDGEMENT = "Reviewed the flagged groups with legal; the sample is synthetic test data, activating on purpose."
 
@@ -40,10 +41,10 @@ def model_version(number: int) -> ModelVersion:
     return db.session.scalar(db.select(ModelVersion).where(ModelVersion.number == number))
 
 
-@pytest.fixture
-def biased(app, runner):
+def train_a_biased_version(app) -> dict:
     """Version 1 trained before anyone self-identified; then the best-scored half says Male, the rest Female,
-    and version 2 is trained: its ranking selects women far less often."""
+    and version 2 is trained: its ranking selects women far less often. Return the history's ids."""
+    runner = app.test_cli_runner()
     with app.app_context():
         history = make_history(pool=40)
     assert runner.invoke(args=["train"]).exit_code == 0
@@ -57,6 +58,20 @@ def biased(app, runner):
         db.session.commit()
     result = runner.invoke(args=["train"])
     assert result.exit_code == 0, result.output
+    return history
+
+
+@pytest.fixture(scope="module")
+def biased_snapshot(migrated_database, tmp_path_factory) -> tuple[Snapshot, dict]:
+    """The biased versions, trained once for the module (training twice takes seconds)."""
+    return build_snapshot(migrated_database, tmp_path_factory.mktemp("biased"), train_a_biased_version)
+
+
+@pytest.fixture
+def biased(app, biased_snapshot) -> dict:
+    """The test's database holds the two versions of ``train_a_biased_version``; return the history's ids."""
+    snapshot, history = biased_snapshot
+    restore_snapshot(app, snapshot)
     return history
 
 

@@ -22,8 +22,10 @@ from models import (
     utcnow,
 )
 from scoring.rank import Prediction, Reason
+from tests import fit_history
 from tests.factories import make_opening, make_scorecard, make_user, sign_in_as
 from tests.fit_history import make_history
+from tests.snapshots import restore_snapshot
 
 
 @pytest.fixture(autouse=True)
@@ -41,11 +43,15 @@ def history(app):
         return make_history(pool=12)
 
 
+# Trained once for this module.
+trained_snapshot = fit_history.trained_snapshot
+
+
 @pytest.fixture
-def trained(app, runner, history):
-    """The history, with model version 1 trained from the command line."""
-    result = runner.invoke(args=["train"])
-    assert result.exit_code == 0, result.output
+def trained(app, trained_snapshot):
+    """The history, with model version 1 trained from the command line (ask for it before other records)."""
+    snapshot, history = trained_snapshot
+    restore_snapshot(app, snapshot)
     return history
 
 
@@ -81,7 +87,7 @@ def test_training_refuses_too_little_history_and_says_what_is_missing(app, runne
         assert db.session.scalar(db.select(db.func.count(ModelVersion.id))) == 0
 
 
-def test_train_command_stores_an_active_version_with_everything_needed_to_trust_it(app, runner, trained):
+def test_train_command_stores_an_active_version_with_everything_needed_to_trust_it(app, trained, runner):
     with app.app_context():
         version = db.session.scalars(db.select(ModelVersion)).one()
         assert version.number == 1 and version.active
@@ -111,7 +117,7 @@ def test_train_command_stores_an_active_version_with_everything_needed_to_trust_
         assert mean(score[c] for c in by_quality[half:]) > mean(score[c] for c in by_quality[:half]) + 5
 
 
-def test_rank_command_prints_the_ranking_best_first(app, runner, trained):
+def test_rank_command_prints_the_ranking_best_first(app, trained, runner):
     result = runner.invoke(args=["rank", "--format", "json", "--limit", "5"])
     assert result.exit_code == 0, result.output
     rows = json.loads(result.output)
@@ -144,7 +150,7 @@ def test_rank_command_prints_the_ranking_best_first(app, runner, trained):
     assert "new@example.org" not in csv_result.output
 
 
-def test_one_openings_ranking_on_the_command_line_and_the_board(app, client, manager, runner, trained):
+def test_one_openings_ranking_on_the_command_line_and_the_board(app, trained, client, manager, runner):
     from models import Application
 
     with app.app_context():
@@ -223,7 +229,7 @@ def test_a_background_job_with_too_little_history_fails_with_the_reason(app, cli
     assert "Failed" in page.text and "30" in page.text
 
 
-def test_pages_show_the_model_its_figures_and_each_candidates_fit(app, client, manager, trained):
+def test_pages_show_the_model_its_figures_and_each_candidates_fit(app, trained, client, manager):
     page = client.get("/model/")
     assert page.status_code == 200
     for text in (
@@ -265,7 +271,7 @@ def test_pages_show_the_model_its_figures_and_each_candidates_fit(app, client, m
     assert "Advice, not a decision" in page.text
 
 
-def test_submitting_a_scorecard_scores_the_candidate_with_the_active_model(app, client, trained):
+def test_submitting_a_scorecard_scores_the_candidate_with_the_active_model(app, trained, client):
     with app.app_context():
         interviewer = make_user(Role.INTERVIEWER)
         candidate_id = trained["unseen"]
@@ -281,7 +287,7 @@ def test_submitting_a_scorecard_scores_the_candidate_with_the_active_model(app, 
         assert score is not None and score.model_version.number == 1
 
 
-def test_a_tampered_model_file_makes_the_model_unavailable_not_the_pages(app, client, manager, trained):
+def test_a_tampered_model_file_makes_the_model_unavailable_not_the_pages(app, trained, client, manager):
     with app.app_context():
         version = db.session.scalars(db.select(ModelVersion)).one()
         path = Path(app.instance_path) / "models" / version.file_name
@@ -298,7 +304,7 @@ def test_a_tampered_model_file_makes_the_model_unavailable_not_the_pages(app, cl
     assert "unavailable" in candidate.text and "Expected fit" not in candidate.text
 
 
-def test_admins_can_activate_an_earlier_version(app, client, runner, trained):
+def test_admins_can_activate_an_earlier_version(app, trained, client, runner):
     assert runner.invoke(args=["train"]).exit_code == 0
     with app.app_context():
         manager = make_user(Role.MANAGER)
@@ -316,7 +322,7 @@ def test_admins_can_activate_an_earlier_version(app, client, runner, trained):
     assert client.get("/model/versions/99").status_code == 404
 
 
-def test_reps_are_judged_by_results_so_a_new_hire_loses_the_predicted_fit(app, client, manager, trained):
+def test_reps_are_judged_by_results_so_a_new_hire_loses_the_predicted_fit(app, trained, client, manager):
     rep_page = client.get(f"/candidates/{trained['reps'][0]}")
     assert "Hired: a rep is judged by their results" in rep_page.text and "Expected fit" not in rep_page.text
     prospect = trained["pool"][0]

@@ -9,9 +9,10 @@ import pytest
 from hiring import ranking
 from hiring.ranking import ADMIN_ACTION
 from models import CandidateScore, ModelVersion, Role, db
+from tests import fit_history
 from tests.api.helpers import bearer, make_token
 from tests.factories import make_user, sign_in_as
-from tests.fit_history import make_history
+from tests.snapshots import restore_snapshot
 
 UNAVAILABLE = "Model version 1 is unavailable"
 
@@ -24,17 +25,18 @@ def fresh_ranker_cache():
     ranking.rankers.clear()
 
 
+# Trained once for this module.
+trained_snapshot = fit_history.trained_snapshot
+
+
 @pytest.fixture
-def trained(app, runner):
-    """Model version 1 trained on 60 reps, 12 scored pool candidates; with the path of its file."""
-    with app.app_context():
-        history = make_history(pool=12)
-    result = runner.invoke(args=["train"])
-    assert result.exit_code == 0, result.output
+def trained(app, trained_snapshot) -> dict:
+    """The trained history in the test's database (ask for it before other records), with the path of its file."""
+    snapshot, history = trained_snapshot
+    restore_snapshot(app, snapshot)
     with app.app_context():
         version = db.session.scalars(db.select(ModelVersion)).one()
-        history["path"] = Path(app.instance_path) / "models" / version.file_name
-    return history
+        return {**history, "path": Path(app.instance_path) / "models" / version.file_name}
 
 
 def damage(path: Path, fault: str) -> None:
@@ -59,7 +61,7 @@ def warnings_logged(caplog) -> list[str]:
 
 
 @pytest.mark.parametrize("fault", ["missing", "corrupt", "truncated"])
-def test_every_page_using_the_model_opens_and_says_it_is_unavailable(app, client, manager, trained, fault, caplog):
+def test_every_page_using_the_model_opens_and_says_it_is_unavailable(app, trained, client, manager, fault, caplog):
     prospect, other = trained["pool"][:2]
     damage(trained["path"], fault)
     caplog.set_level(logging.WARNING, logger="hiring.ranking")
@@ -98,7 +100,7 @@ def test_every_page_using_the_model_opens_and_says_it_is_unavailable(app, client
     assert len(warnings_logged(caplog)) == 1, warnings_logged(caplog)
 
 
-def test_an_unreadable_file_makes_the_model_unavailable(app, client, manager, trained, monkeypatch):
+def test_an_unreadable_file_makes_the_model_unavailable(app, trained, client, manager, monkeypatch):
     path = trained["path"]
     real_read_bytes = Path.read_bytes
 
@@ -114,7 +116,7 @@ def test_an_unreadable_file_makes_the_model_unavailable(app, client, manager, tr
     assert says_unavailable(page) and "could not be read: Permission denied" in page.text
 
 
-def test_the_loaded_model_is_reused_and_a_replaced_file_is_picked_up(app, client, manager, trained, monkeypatch):
+def test_the_loaded_model_is_reused_and_a_replaced_file_is_picked_up(app, trained, client, manager, monkeypatch):
     path = trained["path"]
     good = path.read_bytes()
     loads = []
@@ -144,7 +146,7 @@ def test_the_loaded_model_is_reused_and_a_replaced_file_is_picked_up(app, client
         assert ranking.rank_candidates() == len(trained["pool"])
 
 
-def test_only_the_most_recently_used_models_stay_loaded(app, runner, trained, monkeypatch):
+def test_only_the_most_recently_used_models_stay_loaded(app, trained, runner, monkeypatch):
     assert runner.invoke(args=["train"]).exit_code == 0
     loads = []
     real_load = ranking.load

@@ -1,9 +1,10 @@
 """The demo data and Bench's main pages, by the role that uses them, for the accessibility and layout checks.
 
-Loading the demo takes seconds, so the ``demo_site`` fixture loads it once per test module into a SQLite file (and
-trains the model into an instance folder), and the ``database`` fixture here replaces the usual empty one with a copy
-of both. A test module uses them with ``from tests.browser.main_pages import database, demo_site``. These checks are
-about rendering, not the database, so they run on SQLite only.
+Loading the demo takes seconds, so the ``demo_site`` fixture copies the run's demo database and instance folder (with
+the trained model; ``demo_database`` in tests/conftest.py) once per test module and adds a shortlist, and the
+``database`` fixture here replaces the usual empty one with a copy of both. A test module uses them with
+``from tests.browser.main_pages import database, demo_site``. These checks are about rendering, not the database,
+so they run on SQLite only.
 """
 
 import shutil
@@ -12,7 +13,7 @@ from dataclasses import dataclass
 import pytest
 
 from hiring import create_app
-from hiring.demo import DEMO_SIGN_INS, load_demo
+from hiring.demo import DEMO_SIGN_INS
 from models import (
     Application,
     Candidate,
@@ -56,12 +57,11 @@ def first(statement):
 
 
 def seed_main_pages() -> dict[Role, list[tuple[str, str]]]:
-    """Load the demo data (with a trained model) plus a shortlist; return each role's main pages as (name, URL).
+    """Add a shortlist to the demo data (with its trained model); return each role's main pages as (name, URL).
 
-    Call inside an app context. The candidate page shows a candidate with an opening, submitted scorecards, a
-    decision and self-identification, so that every panel of it is drawn.
+    Call inside an app context of a copy of the demo database. The candidate page shows a candidate with an opening,
+    submitted scorecards, a decision and self-identification, so that every panel of it is drawn.
     """
-    load_demo()
     manager = first(db.select(User).where(User.email == SIGN_INS[Role.MANAGER].email))
     interviewer = first(db.select(User).where(User.email == SIGN_INS[Role.INTERVIEWER].email))
     rich = (
@@ -137,14 +137,16 @@ def seed_main_pages() -> dict[Role, list[tuple[str, str]]]:
 
 
 @pytest.fixture(scope="module")
-def demo_site(migrated_database, tmp_path_factory) -> tuple[str, str, dict[Role, list[tuple[str, str]]]]:
-    """Load the demo into a copy of the migrated SQLite database; return its path, instance folder and main pages.
+def demo_site(demo_database, tmp_path_factory) -> tuple[str, str, dict[Role, list[tuple[str, str]]]]:
+    """Copy the run's demo database and instance folder, add a shortlist; return their paths and the main pages.
 
     SQLite only: the PostgreSQL run deselects the rendering checks that use it (RENDERING_ONLY in conftest).
     """
-    folder = tmp_path_factory.mktemp("demo")
+    demo_settings, demo_instance = demo_database
+    folder = tmp_path_factory.mktemp("demo-site")
     path = folder / "bench.sqlite"
-    shutil.copyfile(migrated_database["SQLALCHEMY_DATABASE_URI"].removeprefix("sqlite:///"), path)
+    shutil.copyfile(demo_settings["SQLALCHEMY_DATABASE_URI"].removeprefix("sqlite:///"), path)
+    shutil.copytree(demo_instance, folder / "instance")
     app = create_app(base_config(SQLALCHEMY_DATABASE_URI=f"sqlite:///{path}"))
     app.instance_path = str(folder / "instance")
     with app.app_context():
