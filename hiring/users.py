@@ -9,6 +9,7 @@ from hiring.auth import invitation_url
 from hiring.editing import commit_edit
 from hiring.forms import NewUserForm, UserFilterForm, UserForm
 from models import AuditEntry, Role, User, db, is_last_active_admin
+from models.api_token import revoke_tokens_of
 
 bp = Blueprint("users", __name__, url_prefix="/admin/users")
 
@@ -99,9 +100,12 @@ def deactivate(user_id: int):
         flash("This is the last active admin and cannot be deactivated.", "danger")
     elif user.active:
         user.deactivate()
-        record("user.deactivated", user)
+        # Revoked, not just refused while inactive: reactivating the account must not bring old tokens back.
+        revoked = revoke_tokens_of(user)
+        record("user.deactivated", user, details={"api_tokens_revoked": revoked})
         db.session.commit()
-        flash(f"{user.name} is deactivated and signed out everywhere.", "success")
+        tokens = f" {revoked} API token{'s' if revoked != 1 else ''} revoked." if revoked else ""
+        flash(f"{user.name} is deactivated and signed out everywhere.{tokens}", "success")
     return redirect(url_for("users.edit", user_id=user.id))
 
 

@@ -28,3 +28,14 @@ class ApiToken(db.Model):
     def active(self) -> bool:
         """True until revoked."""
         return self.revoked_at is None
+
+
+def revoke_tokens_of(user: User) -> int:
+    """Revoke every active token of ``user`` (flushed, not committed); return how many."""
+    revoke = (
+        db.update(ApiToken)
+        .where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+        .values(revoked_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    return db.session.execute(revoke).rowcount

@@ -20,7 +20,7 @@ from hiring import create_app
 from hiring.auth import SIGN_IN_FAILED
 from hiring.training import wait_for_all_jobs
 from models import ApiToken, SavedView, Scorecard, ScorecardStatus, User, db
-from tests.api.helpers import bearer
+from tests.api.helpers import bearer, make_token
 from tests.authz_objects import (
     ADMIN,
     ANONYMOUS,
@@ -387,7 +387,9 @@ def test_another_users_api_token_and_saved_view_cannot_be_touched(matrix):
     app, world = matrix
     with app.app_context():
         target = world.users["target"]
-        token_id = db.session.scalar(db.select(ApiToken.id).where(ApiToken.user_id == target.id).limit(1))
+        # A token of its own: the matrix's admin requests may have deactivated the target, revoking older ones.
+        make_token(target, name="Theirs")
+        token_id = db.session.scalar(db.select(db.func.max(ApiToken.id)).where(ApiToken.user_id == target.id))
         view = SavedView(user_id=target.id, name="Theirs", query="")
         db.session.add(view)
         db.session.commit()

@@ -6,6 +6,7 @@ import pytest
 
 from hiring.forms import CONFLICT_MESSAGE
 from models import AuditEntry, Role, User, db
+from tests.api.helpers import bearer, make_token
 from tests.factories import make_user, sign_in_as
 
 
@@ -163,17 +164,22 @@ def test_last_admin_rule_blocks_deactivating_the_only_other_active_admin(app):
 def test_deactivate_and_reactivate(app, client, admin):
     with app.app_context():
         user = make_user(Role.INTERVIEWER, name="Zoe Ortega")
+        tokens = [make_token(user), make_token(user, read_only=True)]
     their_client = app.test_client()
     sign_in_as(their_client, user)
+    assert their_client.get("/api/v1/me", headers=bearer(tokens[0])).status_code == 200
     response = client.post(f"/admin/users/{user.id}/deactivate", follow_redirects=True)
-    assert "Zoe Ortega is deactivated and signed out everywhere." in response.text
+    assert "Zoe Ortega is deactivated and signed out everywhere. 2 API tokens revoked." in response.text
     assert their_client.get("/").status_code == 302
     response = client.post(f"/admin/users/{user.id}/reactivate", follow_redirects=True)
     assert "Zoe Ortega can sign in again." in response.text
     assert fetch_user(app, user.id).active is True
+    # The account is back; its old tokens are not: they were revoked, not just refused while it was off.
+    assert all(their_client.get("/api/v1/me", headers=bearer(token)).status_code == 401 for token in tokens)
     with app.app_context():
-        actions = db.session.scalars(db.select(AuditEntry.action).where(AuditEntry.target_id == str(user.id))).all()
-    assert actions == ["user.deactivated", "user.reactivated"]
+        entries = db.session.scalars(db.select(AuditEntry).where(AuditEntry.target_id == str(user.id))).all()
+    assert [entry.action for entry in entries] == ["user.deactivated", "user.reactivated"]
+    assert entries[0].details == {"api_tokens_revoked": 2}
 
 
 def test_reset_password_signs_out_and_shows_new_link(app, client, admin):
