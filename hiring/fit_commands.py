@@ -5,14 +5,14 @@ import json
 import sys
 
 import click
+from flask import current_app
 from flask.cli import with_appcontext
 
 from hiring.audit import record
 from hiring.export import safe_cell
 from hiring.ranking import active_version, ranker_problem, ranking_query, ranking_row
-from hiring.training import outcome_message, train_version
-from models import Opening, db
-from scoring.train import NotEnoughData
+from hiring.training import claim_job, outcome_message, run_job
+from models import JobStatus, Opening, TrainingJob, db
 
 RANK_COLUMNS = [
     "external_id", "email", "name", "predicted_tier", "p_a", "p_b", "p_c", "score", "certainty", "model_version",
@@ -23,7 +23,15 @@ RANK_COLUMNS = [
 @click.command("train")
 @with_appcontext
 def train_command() -> None:
-    """Train a new model version from hired reps' scorecards and results, audit it, and activate it unless flagged."""
+    """Train a new model version from hired reps' scorecards and results, audit it, and activate it unless flagged.
+
+    It runs as a training job in this process, so it waits for no one and is refused while another job runs.
+    """
+    job, new = claim_job(None)
+    if not new:
+        raise click.ClickException(
+            f"A training job is already running ({job.progress} %: {job.message}). Wait for it to finish."
+        )
     shown = [-1]
 
     def progress(fraction: float, message: str) -> None:
@@ -32,10 +40,11 @@ def train_command() -> None:
             shown[0] = percent
             click.echo(f"{percent:3d} %  {message}", err=True)
 
-    try:
-        version = train_version(None, progress)
-    except NotEnoughData as error:
-        raise click.ClickException(f"Not enough history to train a model. {error}") from None
+    run_job(current_app._get_current_object(), job.id, progress)
+    job = db.session.get(TrainingJob, job.id, populate_existing=True)
+    if job.status is not JobStatus.SUCCEEDED:
+        raise click.ClickException(job.message)
+    version = job.model_version
     click.echo(f"{outcome_message(version)} Trained on {version.report['n_reps']} reps.")
     click.echo(version.report["verdict"])
     click.echo(f"Adverse-impact audit: {version.audit['summary']}")

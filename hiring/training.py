@@ -189,32 +189,37 @@ def finish(job: TrainingJob, status: JobStatus, message: str) -> None:
     job.finished_at = job.heartbeat_at = utcnow()
 
 
-def claim_training(user: User) -> tuple[TrainingJob, bool]:
-    """Start a training job in a background thread, or find the running one; return it and whether it is new.
+def claim_job(user: User | None) -> tuple[TrainingJob, bool]:
+    """Create a running training job, or find the one already running; return it and whether it is new.
 
     The job is created running, so the unique index on running jobs fails the second of two
-    simultaneous starts (on PostgreSQL and SQLite alike), which then joins the first one's job.
+    simultaneous starts (on PostgreSQL and SQLite alike), which then gets the first one's job.
     """
     for _attempt in range(3):
         job = running_job()
         if job:
             return job, False
-        job = TrainingJob(status=JobStatus.RUNNING, started_by_id=user.id, message="Waiting to start")
+        job = TrainingJob(status=JobStatus.RUNNING, started_by_id=user.id if user else None, message="Waiting to start")
         db.session.add(job)
         try:
-            record("model.training_started", job)
+            record("model.training_started", job, actor=user)
             db.session.commit()
         except IntegrityError:  # another request started a job between our check and our insert
             db.session.rollback()
             continue
-        break
-    else:
-        raise RuntimeError("could not start a training job")
-    app = current_app._get_current_object()
-    thread = threading.Thread(target=run_job, args=(app, job.id), name=f"training-job-{job.id}", daemon=True)
-    _threads[job.id] = thread
-    thread.start()
-    return job, True
+        return job, True
+    raise RuntimeError("could not start a training job")
+
+
+def claim_training(user: User) -> tuple[TrainingJob, bool]:
+    """Start a training job in a background thread, or find the running one; return it and whether it is new."""
+    job, new = claim_job(user)
+    if new:
+        app = current_app._get_current_object()
+        thread = threading.Thread(target=run_job, args=(app, job.id), name=f"training-job-{job.id}", daemon=True)
+        _threads[job.id] = thread
+        thread.start()
+    return job, new
 
 
 # The threads of this process's jobs, so that tests and shutdown can wait for them.
@@ -235,8 +240,8 @@ def wait_for_all_jobs(timeout: float = 120) -> None:
         _threads.pop(job_id, None)
 
 
-def run_job(app: Flask, job_id: int) -> None:
-    """Train in the background, writing progress to the job row as it goes."""
+def run_job(app: Flask, job_id: int, echo: Progress | None = None) -> None:
+    """Train, writing progress to the job row as it goes (and to ``echo``, if given, at every step)."""
     with app.app_context():
         job = db.session.get(TrainingJob, job_id)
         job.status = JobStatus.RUNNING
@@ -244,6 +249,8 @@ def run_job(app: Flask, job_id: int) -> None:
         last = [0.0]
 
         def progress(fraction: float, message: str) -> None:
+            if echo:
+                echo(fraction, message)
             # Commit at most a few times a second: the page polls, it does not need every step.
             now = time.monotonic()
             if now - last[0] < 0.3 and fraction < 1:
@@ -260,7 +267,7 @@ def run_job(app: Flask, job_id: int) -> None:
             version = train_version(job.started_by, progress)
         except NotEnoughData as error:
             db.session.rollback()
-            finish(job, JobStatus.FAILED, str(error))
+            finish(job, JobStatus.FAILED, f"Not enough history to train a model. {error}")
         except Exception:
             db.session.rollback()
             log.exception("training job %s failed", job_id)

@@ -87,6 +87,24 @@ def test_training_refuses_too_little_history_and_says_what_is_missing(app, runne
         assert db.session.scalar(db.select(db.func.count(ModelVersion.id))) == 0
 
 
+def test_train_command_is_refused_while_a_training_job_runs_and_leaves_a_job_of_its_own(app, runner, history):
+    with app.app_context():
+        db.session.add(TrainingJob(status=JobStatus.RUNNING, progress=40, message="Cross-validating"))
+        db.session.commit()
+    result = runner.invoke(args=["train"])
+    assert result.exit_code == 1
+    assert "A training job is already running (40 %: Cross-validating). Wait for it to finish." in result.output
+    with app.app_context():
+        assert db.session.scalar(db.select(db.func.count(ModelVersion.id))) == 0
+        db.session.execute(db.update(TrainingJob).values(status=JobStatus.SUCCEEDED))
+        db.session.commit()
+    assert runner.invoke(args=["train"]).exit_code == 0
+    with app.app_context():
+        job = db.session.scalars(db.select(TrainingJob).order_by(TrainingJob.id.desc())).first()
+        assert job.status is JobStatus.SUCCEEDED and job.progress == 100 and job.started_by_id is None
+        assert job.model_version.number == 1
+
+
 def test_train_command_stores_an_active_version_with_everything_needed_to_trust_it(app, trained, runner):
     with app.app_context():
         version = db.session.scalars(db.select(ModelVersion)).one()
