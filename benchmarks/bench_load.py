@@ -23,7 +23,6 @@ Throughput, median and p95 per kind of request and overall, and errors (which mu
 and written to ``benchmarks/results/load-<timestamp>.json``.
 """
 
-import argparse
 import itertools
 import random
 import re
@@ -234,14 +233,14 @@ def print_table(kinds: dict[str, dict], overall: dict) -> None:
 
 def main(argv: list[str] | None = None) -> None:
     """Parse the command line, prepare the database, run the load, check the writes and save the results."""
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--n", type=int, default=20_000, help="candidates (default %(default)s)")
-    parser.add_argument("--requests", type=int, default=3000, help="requests in the run (default %(default)s)")
-    parser.add_argument("--time-limit", type=float, default=120, help="seconds at most (default %(default)s)")
-    parser.add_argument("--workers", type=int, default=4, help="gunicorn workers (default %(default)s)")
-    parser.add_argument("--database", default="bench_load", help="scratch database (default %(default)s)")
-    parser.add_argument("--reuse", action="store_true", help="keep the database if it already holds N candidates")
-    parser.add_argument("--check", action="store_true", help="exit 1 on any error or a write that did not land")
+    parser = server.run_options(
+        __doc__.split("\n")[0],
+        n=20_000,
+        requests=3000,
+        time_limit=120,
+        database="bench_load",
+        check="exit 1 on any error or a write that did not land",
+    )
     args = parser.parse_args(argv)
 
     env = server.scratch_env(args.database, server.scratch_instance(args.database))

@@ -15,7 +15,6 @@ and p95 latency, the errors, and the CPU the workers, PostgreSQL and the client 
 are printed and written to ``benchmarks/results/throughput-<timestamp>.json``.
 """
 
-import argparse
 import sys
 import time
 
@@ -79,17 +78,17 @@ def measure(args, env: dict[str, str], email: str, expected_text: str) -> dict:
 
 def main(argv: list[str] | None = None) -> None:
     """Parse the command line, prepare the database, run the load and save the results."""
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--n", type=int, default=100_000, help="candidates (default %(default)s)")
-    parser.add_argument("--requests", type=int, default=4000, help="requests in the run (default %(default)s)")
-    parser.add_argument("--time-limit", type=float, default=60, help="seconds at most (default %(default)s)")
+    parser = server.run_options(
+        __doc__.split("\n")[0],
+        n=100_000,
+        requests=4000,
+        time_limit=60,
+        database="bench_throughput",
+        check=f"exit 1 under {TARGET_RPS} requests/s or on an error",
+    )
     parser.add_argument("--concurrency", type=int, default=8, help="client threads (default %(default)s)")
-    parser.add_argument("--workers", type=int, default=4, help="gunicorn workers (default %(default)s)")
     parser.add_argument("--warmup", type=int, default=5, help="untimed requests per thread (default %(default)s)")
     parser.add_argument("--url", default="/candidates/", help="page to request (default %(default)s)")
-    parser.add_argument("--database", default="bench_throughput", help="scratch database (default %(default)s)")
-    parser.add_argument("--reuse", action="store_true", help="keep the database if it already holds N candidates")
-    parser.add_argument("--check", action="store_true", help=f"exit 1 under {TARGET_RPS} requests/s or on an error")
     args = parser.parse_args(argv)
 
     env = server.scratch_env(args.database, server.scratch_instance(args.database))

@@ -3,6 +3,7 @@
 Shared by ``bench_throughput`` (the pool list at concurrency 8) and ``bench_load`` (mixed reads and
 writes). Everything stays on 127.0.0.1: the database server, gunicorn, and the client threads.
 
+- ``run_options`` declares the command-line options both benchmarks take.
 - ``prepare_database`` creates (or reuses) a scratch database, migrates it and fills it with
   ``benchmarks.generate``, all in subprocesses configured by ``DATABASE_URL``.
 - ``Gunicorn`` starts ``gunicorn.conf.py``'s server on a free port and always stops it.
@@ -11,6 +12,7 @@ writes). Everything stays on 127.0.0.1: the database server, gunicorn, and the c
   comes first, and records every request's kind, latency and outcome.
 """
 
+import argparse
 import http.client
 import json
 import os
@@ -37,6 +39,23 @@ import psycopg
 from psycopg import sql
 
 from benchmarks.bench_pool import RESULTS_FOLDER, database_description, percentile
+
+
+def run_options(
+    description: str, *, n: int, requests: int, time_limit: float, database: str, check: str
+) -> argparse.ArgumentParser:
+    """An argument parser with the options of a gunicorn run: data size, run bounds, workers, scratch database,
+    and what ``--check`` fails on; a benchmark adds its own options to it."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--n", type=int, default=n, help="candidates (default %(default)s)")
+    parser.add_argument("--requests", type=int, default=requests, help="requests in the run (default %(default)s)")
+    parser.add_argument("--time-limit", type=float, default=time_limit, help="seconds at most (default %(default)s)")
+    parser.add_argument("--workers", type=int, default=4, help="gunicorn workers (default %(default)s)")
+    parser.add_argument("--database", default=database, help="scratch database (default %(default)s)")
+    parser.add_argument("--reuse", action="store_true", help="keep the database if it already holds N candidates")
+    parser.add_argument("--check", action="store_true", help=check)
+    return parser
+
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
