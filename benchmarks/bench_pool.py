@@ -36,7 +36,7 @@ from benchmarks.generate import COMMON_WORD, HEAVY_EMAIL, RARE_WORD
 from hiring import create_app
 from hiring.candidate_forms import SORT_CHOICES
 from hiring.pool import DEFAULT_SORT
-from hiring.timeline import TIMELINE_LIMIT
+from hiring.timeline import TIMELINE_PAGE
 from models import Candidate, Role, Scorecard, StatusChange, Touch, User, db
 
 RESULTS_FOLDER = Path(__file__).resolve().parent / "results"
@@ -71,7 +71,8 @@ def build_cases() -> list[Case]:
     ]  # fmt: skip
     cases.append(Case(f"search {RARE_WORD!r} (~7 %)", pool_url(q=RARE_WORD), LIST_TARGET_MS, RARE_WORD))
     cases.append(Case(f"search {COMMON_WORD!r} (~50 %)", pool_url(q=COMMON_WORD), COMMON_SEARCH_TARGET_MS, COMMON_WORD))
-    cases.append(Case("candidate page (20 scorecards, 200 timeline entries)", "", LIST_TARGET_MS, candidate_page=True))
+    heavy = "candidate page (20 scorecards, 200 timeline entries, 50 shown)"
+    cases.append(Case(heavy, "", LIST_TARGET_MS, candidate_page=True))
     return cases
 
 
@@ -98,7 +99,7 @@ def heavy_candidate() -> tuple[int, int]:
             (Scorecard, [Scorecard.candidate_id == candidate_id, Scorecard.submitted_at.is_not(None)]),
         )
     ]
-    return candidate_id, min(TIMELINE_LIMIT, sum(counts))
+    return candidate_id, min(TIMELINE_PAGE, sum(counts))
 
 
 def page_check(case: Case, page_size: int) -> tuple[str, callable]:

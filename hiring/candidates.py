@@ -31,7 +31,7 @@ from hiring.json_resume import export_view
 from hiring.pool import pool_page, pool_query
 from hiring.ranking import active_version, fit_panel, scores_of
 from hiring.reps import hire_of
-from hiring.timeline import timeline
+from hiring.timeline import timeline_page
 from models import Application, Candidate, Opening, OpeningStatus, PoolStatus, Role, SavedView, TouchKind, User, db
 
 bp = Blueprint("candidates", __name__, url_prefix="/candidates")
@@ -168,7 +168,7 @@ def render_detail(candidate: Candidate, status: int = 200, **forms):
     page = render_template(
         "candidates/detail.html",
         candidate=candidate,
-        events=timeline(candidate.id),
+        timeline=timeline_page(candidate.id, request.args.get("timeline", 1, type=int)),
         applications=applications,
         duplicates=duplicates_of(candidate),
         interviews=scorecards.interviews_of(candidate.id),

@@ -5,7 +5,7 @@ from datetime import datetime
 
 from models import Application, Decision, Interview, Opening, Scorecard, StageMove, StatusChange, Touch, User, db
 
-TIMELINE_LIMIT = 200
+TIMELINE_PAGE = 50  # entries per page of a candidate's timeline, newest first
 
 
 @dataclass(frozen=True)
@@ -19,7 +19,29 @@ class Event:
     author: str | None
 
 
-def timeline(candidate_id: int, limit: int = TIMELINE_LIMIT) -> list[Event]:
+@dataclass(frozen=True)
+class TimelinePage:
+    """One page of a candidate's timeline: its entries, its number (1 = the newest), and whether older ones exist."""
+
+    events: list[Event]
+    number: int
+    has_older: bool
+
+    @property
+    def first(self) -> int:
+        """The position of the page's first entry, counted from the newest (1)."""
+        return (self.number - 1) * TIMELINE_PAGE + 1
+
+
+def timeline_page(candidate_id: int, number: int) -> TimelinePage:
+    """Return page ``number`` of the candidate's timeline (pages below 1 are page 1)."""
+    number = max(number, 1)
+    newest = timeline(candidate_id, limit=number * TIMELINE_PAGE + 1)  # one more tells whether older ones exist
+    start = (number - 1) * TIMELINE_PAGE
+    return TimelinePage(newest[start : start + TIMELINE_PAGE], number, len(newest) > number * TIMELINE_PAGE)
+
+
+def timeline(candidate_id: int, limit: int) -> list[Event]:
     """Return the candidate's most recent events, newest first (five queries, whatever the count)."""
     touches = db.session.execute(
         db.select(Touch, User.name)

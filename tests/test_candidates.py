@@ -1,10 +1,11 @@
 """The candidate pages: add, duplicates on add, edit with conflicts, status, touches, timeline, saved views."""
 
+import re
 from datetime import date, timedelta
 
 import pytest
 
-from models import AuditEntry, Candidate, PoolStatus, Role, StatusChange, Touch, db
+from models import AuditEntry, Candidate, PoolStatus, Role, StatusChange, Touch, TouchKind, db, utcnow
 from tests.factories import make_candidate, make_user, sign_in_as
 
 GOOD = {"name": "Mia Lopez", "email": "Mia@Globex.com", "company": "Globex", "title": "AE", "status": "prospect"}
@@ -200,3 +201,35 @@ def test_a_double_click_logs_the_touch_once(app, client, manager):
     client.post(f"/candidates/{candidate.id}/touches", data={"kind": "call", "summary": "Spoke at last"})
     with app.app_context():
         assert db.session.scalars(db.select(Touch.summary).order_by(Touch.id)).all() == ["Voicemail", "Spoke at last"]
+
+
+def test_the_timeline_pages_by_50_newest_first(app, client, manager):
+    with app.app_context():
+        candidate = make_candidate(name="Busy Bea")
+        start = utcnow() - timedelta(days=200)
+        db.session.add_all(
+            Touch(
+                candidate_id=candidate.id, kind=TouchKind.CALL, summary=f"Call number {n}", at=start + timedelta(days=n)
+            )
+            for n in range(1, 121)
+        )
+        db.session.commit()
+    calls = lambda text: [int(n) for n in re.findall(r"Call number (\d+)<", text)]  # noqa: E731 - a one-line reader
+
+    first = client.get(f"/candidates/{candidate.id}").text
+    assert calls(first) == list(range(120, 70, -1))
+    assert "Older activity" in first and "Newer activity" not in first
+    second = client.get(f"/candidates/{candidate.id}?timeline=2").text
+    assert calls(second) == list(range(70, 20, -1))
+    assert "(from entry 51)" in second and "Older activity" in second and "Newer activity" in second
+    last = client.get(f"/candidates/{candidate.id}?timeline=3").text
+    assert calls(last) == list(range(20, 0, -1))
+    assert "Older activity" not in last and "Newer activity" in last
+
+    # Nonsense and pages past the end: the newest page, or a way back to it; never an error.
+    assert calls(client.get(f"/candidates/{candidate.id}?timeline=abc").text) == calls(first)
+    assert calls(client.get(f"/candidates/{candidate.id}?timeline=-4").text) == calls(first)
+    beyond = client.get(f"/candidates/{candidate.id}?timeline=9")
+    assert beyond.status_code == 200 and calls(beyond.text) == []
+    assert "No activity this far back." in beyond.text
+    assert f'href="/candidates/{candidate.id}#timeline-heading">Newer activity' in beyond.text
