@@ -10,6 +10,7 @@ format's, so an exported file can be imported back.
 import csv
 import io
 import re
+import unicodedata
 from collections.abc import Iterable, Iterator
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -31,7 +32,9 @@ COLUMNS = [
     "attainment_verified", "source", "referrer", "owner_email", "tags", "status", "next_touch", "last_touch",
     "consent_on", "consent_method", "consent_expires_on", "notes", "created", "updated",
 ]  # fmt: skip
-# A cell starting with one of these is run as a formula by spreadsheet programs.
+# A cell starting with one of these is run as a formula by spreadsheet programs. So is one where spaces
+# come first (an import may trim them) or a fullwidth form (＝＋－＠, which some input methods turn into
+# the ASCII ones): safe_cell looks at the start after NFKC, which makes both plain.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 BATCH = 500
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -45,7 +48,8 @@ def safe_cell(value) -> str:
     if value is None:
         return ""
     text = value.value if hasattr(value, "value") else str(value)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
+    start = unicodedata.normalize("NFKC", text[:32]).lstrip(" ")
+    return "'" + text if start.startswith(FORMULA_STARTS) else text
 
 
 def plain_text(value) -> str:
