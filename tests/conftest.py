@@ -181,8 +181,10 @@ def empty_database(migrated_database: dict, folder) -> Iterator[dict]:
     """Yield settings of an empty, migrated database: a copy of the template in ``folder`` on SQLite,
     the run's schema on PostgreSQL (emptied and re-seeded afterwards)."""
     if POSTGRES_URL:
-        yield {key: value for key, value in migrated_database.items() if key != "reset"}
-        migrated_database["reset"]()
+        try:
+            yield {key: value for key, value in migrated_database.items() if key != "reset"}
+        finally:  # also after a failure: the next test must find the schema empty
+            migrated_database["reset"]()
     else:
         template = migrated_database["SQLALCHEMY_DATABASE_URI"].removeprefix("sqlite:///")
         copy = folder / "bench.sqlite"
@@ -190,6 +192,7 @@ def empty_database(migrated_database: dict, folder) -> Iterator[dict]:
         close_connections_to(url)
         for leftover in folder.glob("bench.sqlite-*"):  # a journal left by a test must not apply to the copy
             leftover.unlink()
+        copy.unlink(missing_ok=True)  # a new file: a connection a test left open keeps the old one
         shutil.copyfile(template, copy)
         yield {"SQLALCHEMY_DATABASE_URI": url}
 
@@ -220,9 +223,9 @@ def app(database, tmp_path):
 
 
 @pytest.fixture(scope="session")
-def demo_database(migrated_database, tmp_path_factory) -> tuple[dict, str]:
+def demo_database(migrated_database, tmp_path_factory) -> tuple[dict, str, date]:
     """Load the default demo (seed 2026, today, model trained) once per run, into a database of its own: a copy of
-    the template on SQLite, a schema of its own on PostgreSQL. Yield its settings and instance folder.
+    the template on SQLite, a schema of its own on PostgreSQL. Yield its settings, instance folder and day.
 
     Loading it takes seconds; the tests that only read it share this one (see ``demo_app``).
     """
@@ -237,23 +240,30 @@ def demo_database(migrated_database, tmp_path_factory) -> tuple[dict, str]:
             )
         app = create_app(base_config(**settings))
         app.instance_path = str(folder / "instance")
+        day = date.today()  # the demo's "today", kept: a run may go past midnight
         with app.app_context():
-            load_demo(2026, date.today())
+            load_demo(2026, day)
             db.session.remove()
-        yield settings, app.instance_path
+        yield settings, app.instance_path, day
         close_connections_to(settings["SQLALCHEMY_DATABASE_URI"])
 
 
 @pytest.fixture
 def demo_app(demo_database):
     """Yield an app bound to the run's demo database (``demo_database``). Read it; never write to it."""
-    settings, instance = demo_database
+    settings, instance, _ = demo_database
     app = create_app(base_config(**settings))
     app.instance_path = instance
     yield app
     with app.app_context():
         db.session.remove()
         db.engine.dispose()
+
+
+@pytest.fixture
+def demo_day(demo_database) -> date:
+    """The day the run's demo was loaded as "today"."""
+    return demo_database[2]
 
 
 @pytest.fixture

@@ -73,9 +73,15 @@ def test_backup_then_restore_brings_back_the_data_for_the_running_app_too(sqlite
     assert backup.stat().st_mode & 0o077 == 0  # personal data: readable by its owner only
 
     add_candidates(sqlite_app, "Cy")
-    # Another worker of the running app, with a pooled connection open on the live file.
-    worker = create_app(base_config(SQLALCHEMY_DATABASE_URI=sqlite_app.config["SQLALCHEMY_DATABASE_URI"]))
+    # Another worker of the running app, with a pooled connection open on the live file. Its own engine:
+    # test apps of the same settings share one (tests/speedups.py), so it gets settings of its own.
+    url = sqlite_app.config["SQLALCHEMY_DATABASE_URI"]
+    worker = create_app(base_config(SQLALCHEMY_DATABASE_URI=url, SQLALCHEMY_ENGINE_OPTIONS={"pool_size": 2}))
     assert names(worker) == ["Ana", "Bo", "Cy"]
+    with sqlite_app.app_context():
+        live_engine = db.engine
+    with worker.app_context():
+        assert db.engine is not live_engine and db.engine.pool.checkedin() == 1
 
     result = invoke(sqlite_app, "restore", str(backup), "--yes")
     assert result.exit_code == 0, result.output

@@ -144,8 +144,8 @@ def test_demo_fills_an_empty_database_and_prints_working_sign_ins(app, runner, c
     assert users(app) == loaded
 
 
-def test_demo_fills_the_talent_pool_with_consistent_history(demo_app):
-    today = date.today()
+def test_demo_fills_the_talent_pool_with_consistent_history(demo_app, demo_day):
+    today = demo_day
     with demo_app.app_context():
         reps = db.select(Hire.candidate_id)  # the hired reps have a test of their own (test_demo_history.py)
         pool = db.select(Candidate).where(Candidate.id.not_in(reps)).order_by(Candidate.id)

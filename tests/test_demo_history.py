@@ -63,10 +63,10 @@ SMOOTH_TALK = "communication"  # rated up by interviewers, tells against results
 
 
 @pytest.fixture
-def demo(demo_app):
-    """Yield the date the run's demo was loaded on, inside an app context of the demo database (read only)."""
+def demo(demo_app, demo_day):
+    """Yield the day the run's demo was loaded as "today", inside an app context of the demo database (read only)."""
     with demo_app.app_context():
-        yield date.today()
+        yield demo_day
 
 
 def rep_candidates() -> dict[int, Candidate]:

@@ -289,25 +289,26 @@ def test_pooled_connections_that_died_are_replaced_without_an_error(database):
             pooled.append(dbapi_connection)
 
         sa.event.listen(engine, "checkin", remember)
-    client = app.test_client()
-    sign_in_as(client, user)
-    assert client.get("/candidates/").status_code == 200
-    if POSTGRES_URL:
-        # What a database restart or an administrator does to idle connections.
-        engine = sa.create_engine(POSTGRES_URL)
-        with engine.begin() as conn:
-            query = "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = :name"
-            killed = conn.execute(sa.text(query), {"name": name}).all()
-        engine.dispose()
-        assert killed and all(ok for (ok,) in killed)
-    else:
-        assert pooled
-        for dbapi_connection in pooled:
-            dbapi_connection.close()
-    assert client.get("/candidates/").status_code == 200
-    if sa.event.contains(engine, "checkin", remember):  # test apps share engines (tests/conftest.py)
-        sa.event.remove(engine, "checkin", remember)
-    dispose(app)
+    try:
+        client = app.test_client()
+        sign_in_as(client, user)
+        assert client.get("/candidates/").status_code == 200
+        if POSTGRES_URL:
+            # What a database restart or an administrator does to idle connections.
+            admin = sa.create_engine(POSTGRES_URL)
+            with admin.begin() as conn:
+                query = "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = :name"
+                killed = conn.execute(sa.text(query), {"name": name}).all()
+            admin.dispose()
+            assert killed and all(ok for (ok,) in killed)
+        else:
+            assert pooled
+            for dbapi_connection in pooled:
+                dbapi_connection.close()
+        assert client.get("/candidates/").status_code == 200
+    finally:
+        sa.event.remove(engine, "checkin", remember)  # test apps share engines (tests/speedups.py)
+        dispose(app)
 
 
 # Slow statements ---------------------------------------------------------------------------

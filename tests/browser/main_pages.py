@@ -142,7 +142,7 @@ def demo_site(demo_database, tmp_path_factory) -> tuple[str, str, dict[Role, lis
 
     SQLite only: the PostgreSQL run deselects the rendering checks that use it (RENDERING_ONLY in conftest).
     """
-    demo_settings, demo_instance = demo_database
+    demo_settings, demo_instance, _ = demo_database
     folder = tmp_path_factory.mktemp("demo-site")
     path = folder / "bench.sqlite"
     shutil.copyfile(demo_settings["SQLALCHEMY_DATABASE_URI"].removeprefix("sqlite:///"), path)
