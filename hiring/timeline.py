@@ -6,6 +6,8 @@ from datetime import datetime
 from models import Application, Decision, Interview, Opening, Scorecard, StageMove, StatusChange, Touch, User, db
 
 TIMELINE_PAGE = 50  # entries per page of a candidate's timeline, newest first
+# Pages past this one show nothing: it bounds what a typed-in page number makes the queries read (50,000 rows).
+LAST_TIMELINE_PAGE = 1000
 
 
 @dataclass(frozen=True)
@@ -34,8 +36,10 @@ class TimelinePage:
 
 
 def timeline_page(candidate_id: int, number: int) -> TimelinePage:
-    """Return page ``number`` of the candidate's timeline (pages below 1 are page 1)."""
+    """Return page ``number`` of the candidate's timeline (pages below 1 are page 1; past LAST_TIMELINE_PAGE, none)."""
     number = max(number, 1)
+    if number > LAST_TIMELINE_PAGE:
+        return TimelinePage([], number, has_older=False)
     newest = timeline(candidate_id, limit=number * TIMELINE_PAGE + 1)  # one more tells whether older ones exist
     start = (number - 1) * TIMELINE_PAGE
     return TimelinePage(newest[start : start + TIMELINE_PAGE], number, len(newest) > number * TIMELINE_PAGE)
@@ -47,14 +51,14 @@ def timeline(candidate_id: int, limit: int) -> list[Event]:
         db.select(Touch, User.name)
         .outerjoin(User, Touch.author_id == User.id)
         .where(Touch.candidate_id == candidate_id)
-        .order_by(Touch.at.desc())
+        .order_by(Touch.at.desc(), Touch.id.desc())
         .limit(limit)
     ).all()
     changes = db.session.execute(
         db.select(StatusChange, User.name)
         .outerjoin(User, StatusChange.changed_by_id == User.id)
         .where(StatusChange.candidate_id == candidate_id)
-        .order_by(StatusChange.at.desc())
+        .order_by(StatusChange.at.desc(), StatusChange.id.desc())
         .limit(limit)
     ).all()
     moves = db.session.execute(
@@ -63,7 +67,7 @@ def timeline(candidate_id: int, limit: int) -> list[Event]:
         .join(Opening, Application.opening_id == Opening.id)
         .outerjoin(User, StageMove.moved_by_id == User.id)
         .where(Application.candidate_id == candidate_id)
-        .order_by(StageMove.at.desc())
+        .order_by(StageMove.at.desc(), StageMove.id.desc())
         .limit(limit)
     ).all()
     cards = db.session.execute(
@@ -71,14 +75,14 @@ def timeline(candidate_id: int, limit: int) -> list[Event]:
         .join(Interview, Scorecard.interview_id == Interview.id)
         .join(User, Scorecard.interviewer_id == User.id)
         .where(Scorecard.candidate_id == candidate_id, Scorecard.submitted_at.is_not(None))
-        .order_by(Scorecard.submitted_at.desc())
+        .order_by(Scorecard.submitted_at.desc(), Scorecard.id.desc())
         .limit(limit)
     ).all()
     decisions = db.session.execute(
         db.select(Decision, User.name)
         .outerjoin(User, Decision.decided_by_id == User.id)
         .where(Decision.candidate_id == candidate_id)
-        .order_by(Decision.decided_at.desc())
+        .order_by(Decision.decided_at.desc(), Decision.id.desc())
         .limit(limit)
     ).all()
     events = [Event(t.at, "touch", t.kind.label, t.summary, author) for t, author in touches]
@@ -90,6 +94,8 @@ def timeline(candidate_id: int, limit: int) -> list[Event]:
     ]  # fmt: skip
     events += [Event(c.at, "status", status_title(c), c.reason, author) for c, author in changes]
     events += [Event(m.at, "stage", stage_title(m, opening), "", author) for m, opening, author in moves]
+    # A stable sort: entries at the same time keep their order above (each query breaks ties by id), so a
+    # page boundary falls in the same place on every request.
     return sorted(events, key=lambda event: event.at, reverse=True)[:limit]
 
 

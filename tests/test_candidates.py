@@ -229,7 +229,8 @@ def test_the_timeline_pages_by_50_newest_first(app, client, manager):
     # Nonsense and pages past the end: the newest page, or a way back to it; never an error.
     assert calls(client.get(f"/candidates/{candidate.id}?timeline=abc").text) == calls(first)
     assert calls(client.get(f"/candidates/{candidate.id}?timeline=-4").text) == calls(first)
-    beyond = client.get(f"/candidates/{candidate.id}?timeline=9")
-    assert beyond.status_code == 200 and calls(beyond.text) == []
-    assert "No activity this far back." in beyond.text
-    assert f'href="/candidates/{candidate.id}#timeline-heading">Newer activity' in beyond.text
+    for page in ("9", "1001", "99999999999999999999"):  # the last past any database integer
+        beyond = client.get(f"/candidates/{candidate.id}?timeline={page}")
+        assert beyond.status_code == 200 and calls(beyond.text) == []
+        assert "No activity this far back." in beyond.text
+        assert f'href="/candidates/{candidate.id}#timeline-heading">Newer activity' in beyond.text
