@@ -34,7 +34,7 @@ COLUMNS = [
 ]  # fmt: skip
 # A cell starting with one of these is run as a formula by spreadsheet programs. So is one where spaces
 # come first (an import may trim them) or a fullwidth form (＝＋－＠, which some input methods turn into
-# the ASCII ones): safe_cell looks at the start after NFKC, which makes both plain.
+# the ASCII ones): looks_like_formula also reads the first character after any whitespace, in NFKC form.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 BATCH = 500
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -48,8 +48,13 @@ def safe_cell(value) -> str:
     if value is None:
         return ""
     text = value.value if hasattr(value, "value") else str(value)
-    start = unicodedata.normalize("NFKC", text[:32]).lstrip(" ")
-    return "'" + text if start.startswith(FORMULA_STARTS) else text
+    return "'" + text if looks_like_formula(text) else text
+
+
+def looks_like_formula(text: str) -> bool:
+    """True if a spreadsheet would run ``text`` as a formula, also once trimmed or with fullwidth forms folded."""
+    first = unicodedata.normalize("NFKC", text.lstrip()[:1])
+    return text.startswith(FORMULA_STARTS) or first.startswith(FORMULA_STARTS)
 
 
 def plain_text(value) -> str:

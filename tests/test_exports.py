@@ -30,7 +30,22 @@ from tests.factories import make_candidate, make_opening, make_scorecard, make_u
 from tests.test_eeo import DISTINCTIVE, LABELS
 
 # The formula starts, then the same after spaces an import may trim, and in fullwidth forms.
-DANGEROUS = ["=", "+", "-", "@", "\t", "\r", "  =", "\u00a0+", "\u3000-", "\uff1d", "\uff0b", "\uff0d", "\uff20"]
+DANGEROUS = [
+    "=",
+    "+",
+    "-",
+    "@",
+    "\t",
+    "\r",
+    "  =",
+    " " * 40 + "=",
+    "\u00a0+",
+    "\u3000-",
+    "\uff1d",
+    "\uff0b",
+    "\uff0d",
+    "\uff20",
+]
 RECORD_DEFAULTS = ["Name", "E-mail", "Phone", "Status", "Openings (stage)"]
 FIT_DEFAULTS = ["Recommendations", "Predicted tier", "P(A) %", "Certainty", "Top reasons", "Owner", "Last touch"]
 TOUCHED = datetime(2025, 3, 14, 16, 30, tzinfo=UTC)
