@@ -272,6 +272,11 @@ def run_job(app: Flask, job_id: int, echo: Progress | None = None) -> None:
             db.session.rollback()
             log.exception("training job %s failed", job_id)
             finish(job, JobStatus.FAILED, "Training failed with an internal error; the log has the details.")
+        except BaseException:  # Ctrl+C on `flask train`: the job must not stay "running" for 10 minutes
+            db.session.rollback()
+            finish(job, JobStatus.FAILED, "Training was interrupted before it finished.")
+            db.session.commit()
+            raise
         else:
             job = db.session.get(TrainingJob, job_id)
             finish(job, JobStatus.SUCCEEDED, outcome_message(version))

@@ -7,7 +7,7 @@ from statistics import mean
 
 import pytest
 
-from hiring import ranking
+from hiring import ranking, training
 from hiring.training import wait_for_job
 from models import (
     AuditEntry,
@@ -103,6 +103,21 @@ def test_train_command_is_refused_while_a_training_job_runs_and_leaves_a_job_of_
         job = db.session.scalars(db.select(TrainingJob).order_by(TrainingJob.id.desc())).first()
         assert job.status is JobStatus.SUCCEEDED and job.progress == 100 and job.started_by_id is None
         assert job.model_version.number == 1
+
+
+def test_an_interrupted_train_command_leaves_no_running_job_behind(app, runner, history, monkeypatch):
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(training, "train", interrupted)
+    result = runner.invoke(args=["train"])
+    assert result.exit_code == 1 and "Aborted!" in result.output  # what click prints for Ctrl+C
+    with app.app_context():
+        job = db.session.scalars(db.select(TrainingJob)).one()
+        assert job.status is JobStatus.FAILED and job.message == "Training was interrupted before it finished."
+        assert db.session.scalar(db.select(db.func.count(ModelVersion.id))) == 0
+    monkeypatch.undo()
+    assert runner.invoke(args=["train"]).exit_code == 0  # nothing holds the next one back
 
 
 def test_train_command_stores_an_active_version_with_everything_needed_to_trust_it(app, trained, runner):
