@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Locator, Page, expect
 
 from tests.factories import PASSWORD
 
@@ -19,6 +19,15 @@ def sign_in(page: Page, email: str, password: str = PASSWORD) -> None:
     page.get_by_role("button", name="Sign in").click()
     # The button sits in the closed account menu, hidden until opened.
     expect(page.get_by_role("button", name="Sign out", include_hidden=True)).to_be_attached()
+
+
+def open_dropdown(page: Page, button: Locator) -> None:
+    """Open a Bootstrap dropdown menu. Bootstrap's script comes last on the page, and a click that lands
+    before it has run opens nothing: wait for the page's load event first."""
+    expect(button).to_be_visible()
+    page.wait_for_load_state("load")
+    button.click()
+    expect(button).to_have_attribute("aria-expanded", "true")
 
 
 def axe_violations(page: Page) -> list[dict]:

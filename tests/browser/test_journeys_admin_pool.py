@@ -6,7 +6,7 @@ from datetime import date
 from playwright.sync_api import Page, expect
 
 from models import Role
-from tests.browser.helpers import sign_in
+from tests.browser.helpers import open_dropdown, sign_in
 from tests.factories import make_candidate, make_user
 
 NEW_PASSWORD = "violet kettle harbour lamp"
@@ -15,7 +15,7 @@ NEW_PASSWORD = "violet kettle harbour lamp"
 def open_menu(page: Page, menu: str, entry: str) -> None:
     """Open a dropdown of the main navigation and follow one of its entries."""
     navigation = page.get_by_role("navigation", name="Main")
-    navigation.get_by_role("button", name=menu, exact=True).click()
+    open_dropdown(page, navigation.get_by_role("button", name=menu, exact=True))
     navigation.get_by_role("link", name=entry, exact=True).click()
 
 
@@ -61,7 +61,7 @@ def test_admin_invites_a_manager_and_two_interviewers_and_edits_a_scorecard(live
         expect(colleague.get_by_text(f"Welcome to Bench, {name}. Your password is set.")).to_be_visible()
         expect(colleague.get_by_role("navigation", name="Main")).to_contain_text(role)
         # The link worked once; from now on the password signs them in.
-        colleague.get_by_role("navigation", name="Main").get_by_role("button", name=name).click()
+        open_dropdown(colleague, colleague.get_by_role("navigation", name="Main").get_by_role("button", name=name))
         colleague.get_by_role("button", name="Sign out").click()
         sign_in(colleague, email, NEW_PASSWORD)
         colleague.goto(links[email])

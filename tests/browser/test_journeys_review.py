@@ -14,7 +14,7 @@ from playwright.sync_api import Page, expect
 
 from hiring.training import train_version
 from models import Candidate, Role, SelfIdentification, Sex, db
-from tests.browser.helpers import axe_violations, sign_in
+from tests.browser.helpers import axe_violations, open_dropdown, sign_in
 from tests.factories import make_user
 from tests.fit_history import make_history
 
@@ -178,7 +178,7 @@ def test_an_admin_audits_the_model_reads_its_card_and_erases_a_candidate(live_ap
     sign_in(page, "ada@example.com")
 
     # The adverse-impact audit of the active model, from the Admin menu.
-    page.get_by_role("navigation", name="Main").get_by_role("button", name="Admin", exact=True).click()
+    open_dropdown(page, page.get_by_role("navigation", name="Main").get_by_role("button", name="Admin", exact=True))
     page.get_by_role("link", name="Fairness audit").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Adverse-impact audit")
     page.get_by_role("button", name="Run the audit").click()
@@ -200,7 +200,7 @@ def test_an_admin_audits_the_model_reads_its_card_and_erases_a_candidate(live_ap
     page.get_by_role("button", name="Search").click()
     expect(page.get_by_text("Showing 1–1 of 1 candidates.")).to_be_visible()
     page.get_by_role("link", name=erased, exact=True).click()
-    page.get_by_role("button", name="More", exact=True).click()
+    open_dropdown(page, page.get_by_role("button", name="More", exact=True))
     page.get_by_role("link", name="Erase…").click()
     expect(page.get_by_role("heading", level=1)).to_have_text(f"Erase {erased}")
     page.get_by_label("Type ERASE to confirm").fill("ERASE")
