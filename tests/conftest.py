@@ -19,7 +19,7 @@ import sqlalchemy as sa
 from flask_migrate import upgrade
 from werkzeug.serving import make_server
 
-from hiring import ROOT, create_app
+from hiring import ROOT, create_app, ranking
 from hiring.demo import load_demo
 from hiring.training import wait_for_all_jobs
 from models import Role, db
@@ -208,6 +208,14 @@ def database(migrated_database, database_folder):
     """Yield settings of an empty, migrated database for one test."""
     with empty_database(migrated_database, database_folder) as settings:
         yield settings
+
+
+@pytest.fixture(autouse=True)
+def fresh_ranker_cache():
+    """Each test starts with no ranker loaded, as a fresh worker process does (and its app has its own folder)."""
+    ranking.rankers.clear()
+    yield
+    ranking.rankers.clear()
 
 
 @pytest.fixture

@@ -4,7 +4,6 @@ from datetime import UTC, datetime
 
 import pytest
 
-from hiring import ranking
 from hiring.merge import merge_candidates
 from hiring.ranking import rank_candidates
 from models import (
@@ -200,15 +199,7 @@ def test_a_hire_on_the_board_then_recorded_as_a_rep_is_one_decision(app, client,
         assert decisions()[0].reason == ""
 
 
-@pytest.fixture
-def fresh_ranker_cache():
-    """Each test's app has its own instance folder: never reuse a ranker loaded by another test."""
-    ranking.rankers.clear()
-    yield
-    ranking.rankers.clear()
-
-
-def test_the_model_takes_no_action_training_and_ranking_decide_nothing(app, runner, fresh_ranker_cache):
+def test_the_model_takes_no_action_training_and_ranking_decide_nothing(app, runner):
     with app.app_context():
         history = make_history(pool=6)
         statuses = dict(db.session.execute(db.select(Candidate.id, Candidate.status)).all())

@@ -3,7 +3,6 @@
 import pytest
 from flask import url_for
 
-from hiring import ranking
 from hiring.merge import merge_candidates
 from hiring.ranking import rank_candidates
 from models import (
@@ -37,14 +36,6 @@ DISTINCTIVE = {
 }
 LABELS = [answer.label for answer in DISTINCTIVE.values()]  # "Non-binary", "Native Hawaiian or ...", ...
 FORM_VALUES = {name: answer.value for name, answer in DISTINCTIVE.items()}
-
-
-@pytest.fixture(autouse=True)
-def fresh_ranker_cache():
-    """Each test's app has its own instance folder: never reuse a ranker loaded by another test."""
-    ranking.rankers.clear()
-    yield
-    ranking.rankers.clear()
 
 
 def answers(app, candidate_id: int) -> dict | None:

@@ -6,7 +6,6 @@ import json
 
 import pytest
 
-from hiring import ranking
 from hiring.fairness_data import decision_outcomes
 from models import (
     Application,
@@ -27,14 +26,6 @@ from tests.fit_history import make_history
 from tests.snapshots import Snapshot, build_snapshot, restore_snapshot
 
 ACKNOWLEDGEMENT = "Reviewed the flagged groups with legal; the sample is synthetic test data, activating on purpose."
-
-
-@pytest.fixture(autouse=True)
-def fresh_ranker_cache():
-    """Each test's app has its own instance folder: never reuse a ranker loaded by another test."""
-    ranking.rankers.clear()
-    yield
-    ranking.rankers.clear()
 
 
 def model_version(number: int) -> ModelVersion:

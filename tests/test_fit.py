@@ -28,14 +28,6 @@ from tests.fit_history import make_history
 from tests.snapshots import restore_snapshot
 
 
-@pytest.fixture(autouse=True)
-def fresh_ranker_cache():
-    """Each test starts with no ranker loaded, as a fresh worker process does."""
-    ranking.rankers.clear()
-    yield
-    ranking.rankers.clear()
-
-
 @pytest.fixture
 def history(app):
     """60 hired reps with tiers and 12 interviewed pool candidates, plus one not interviewed."""

@@ -17,14 +17,6 @@ from tests.snapshots import restore_snapshot
 UNAVAILABLE = "Model version 1 is unavailable"
 
 
-@pytest.fixture(autouse=True)
-def fresh_ranker_cache():
-    """Each test starts with no ranker loaded, as a fresh worker process does."""
-    ranking.rankers.clear()
-    yield
-    ranking.rankers.clear()
-
-
 # Trained once for this module.
 trained_snapshot = fit_history.trained_snapshot
 
