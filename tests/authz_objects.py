@@ -19,16 +19,12 @@ from models import (
     Decision,
     DecisionKind,
     Hire,
-    Interview,
-    InterviewKind,
     JobStatus,
     Opening,
     PeriodResult,
     ResumeKind,
     Role,
     SavedView,
-    Scorecard,
-    ScorecardTemplate,
     SelfIdentification,
     Shortlist,
     ShortlistEntry,
@@ -39,7 +35,7 @@ from models import (
     utcnow,
 )
 from tests.api.helpers import make_token
-from tests.factories import make_candidate, make_opening, make_scorecard, make_user
+from tests.factories import current_template_id, make_candidate, make_interview, make_opening, make_scorecard, make_user
 from tests.fit_history import make_history
 
 # The roles of the matrix, in its column order.
@@ -65,29 +61,6 @@ class World:
     tokens: dict[str, str] = field(default_factory=dict)
     read_only_tokens: dict[str, str] = field(default_factory=dict)
     ids: dict[str, int | str] = field(default_factory=dict)  # URL parameter name -> value
-
-
-def current_template_id() -> int:
-    """The id of the scorecard template new interviews use."""
-    return db.session.scalar(db.select(ScorecardTemplate.id).where(ScorecardTemplate.is_current.is_(True)))
-
-
-def make_interview(candidate_id: int, interviewer_ids: list[int]) -> Interview:
-    """A scheduled interview tomorrow with a draft scorecard for each interviewer (committed)."""
-    template_id = current_template_id()
-    interview = Interview(
-        candidate_id=candidate_id,
-        kind=InterviewKind.BEHAVIOURAL,
-        scheduled_at=utcnow() + timedelta(days=1),
-        template_id=template_id,
-    )
-    interview.scorecards = [
-        Scorecard(interviewer_id=user_id, candidate_id=candidate_id, template_id=template_id)
-        for user_id in interviewer_ids
-    ]
-    db.session.add(interview)
-    db.session.commit()
-    return interview
 
 
 def make_shortlist(

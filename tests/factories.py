@@ -1,5 +1,6 @@
 """Small helpers that make records with sensible defaults (call inside an app context)."""
 
+from datetime import datetime, timedelta
 from functools import cache
 from itertools import count
 
@@ -86,11 +87,39 @@ def make_opening(**overrides) -> Opening:
     return opening
 
 
+def current_template_id() -> int:
+    """The id of the scorecard template new interviews use."""
+    return db.session.scalar(db.select(ScorecardTemplate.id).where(ScorecardTemplate.is_current.is_(True)))
+
+
+def make_interview(
+    candidate_id: int,
+    interviewer_ids: list[int],
+    kind: InterviewKind = InterviewKind.BEHAVIOURAL,
+    scheduled_at: datetime | None = None,
+) -> Interview:
+    """Create and commit an interview (tomorrow, unless ``scheduled_at``) with a draft scorecard per interviewer."""
+    template_id = current_template_id()
+    interview = Interview(
+        candidate_id=candidate_id,
+        kind=kind,
+        scheduled_at=scheduled_at or utcnow() + timedelta(days=1),
+        template_id=template_id,
+    )
+    interview.scorecards = [
+        Scorecard(interviewer_id=user_id, candidate_id=candidate_id, template_id=template_id)
+        for user_id in interviewer_ids
+    ]
+    db.session.add(interview)
+    db.session.commit()
+    return interview
+
+
 def make_scorecard(candidate_id: int, interviewer_id: int, scores: dict, recommendation="yes", submitted=True):
     """Create and commit an interview with one scorecard; ``scores`` maps trait keys to 1-5 or None."""
-    template = db.session.scalars(db.select(ScorecardTemplate).where(ScorecardTemplate.is_current.is_(True))).first()
+    template_id = current_template_id()
     interview = Interview(
-        candidate_id=candidate_id, kind=InterviewKind.BEHAVIOURAL, scheduled_at=utcnow(), template_id=template.id
+        candidate_id=candidate_id, kind=InterviewKind.BEHAVIOURAL, scheduled_at=utcnow(), template_id=template_id
     )
     db.session.add(interview)
     db.session.flush()
@@ -99,7 +128,7 @@ def make_scorecard(candidate_id: int, interviewer_id: int, scores: dict, recomme
         interview_id=interview.id,
         interviewer_id=interviewer_id,
         candidate_id=candidate_id,
-        template_id=template.id,
+        template_id=template_id,
         recommendation=Recommendation(recommendation) if recommendation else None,
         status=ScorecardStatus.SUBMITTED if submitted else ScorecardStatus.DRAFT,
         submitted_at=utcnow() if submitted else None,

@@ -5,9 +5,9 @@ from datetime import UTC, datetime, timedelta
 
 from playwright.sync_api import Locator, Page, expect
 
-from models import Interview, InterviewKind, Role, Scorecard, ScorecardTemplate, db
+from models import InterviewKind, Role
 from tests.browser.helpers import sign_in
-from tests.factories import make_candidate, make_user
+from tests.factories import make_candidate, make_interview, make_user
 
 OPENING = "Enterprise AE, Nordics"
 
@@ -117,23 +117,6 @@ def test_a_manager_opens_a_role_fills_its_board_and_plans_interviews(live_app, n
     expect(ivy.get_by_role("link", name=re.compile("Ada Closer"))).to_contain_text("Role-play / mock call")
 
 
-def plan_panel(candidate_id: int, interviewer_ids: list[int]) -> None:
-    """An interview held an hour ago, with a draft scorecard for each interviewer."""
-    template_id = db.session.scalar(db.select(ScorecardTemplate.id).where(ScorecardTemplate.is_current.is_(True)))
-    interview = Interview(
-        candidate_id=candidate_id,
-        kind=InterviewKind.PANEL,
-        scheduled_at=datetime.now(UTC) - timedelta(hours=1),
-        template_id=template_id,
-    )
-    interview.scorecards = [
-        Scorecard(interviewer_id=user_id, candidate_id=candidate_id, template_id=template_id)
-        for user_id in interviewer_ids
-    ]
-    db.session.add(interview)
-    db.session.commit()
-
-
 def tab_to(page: Page, target: Locator, limit: int = 60) -> None:
     """Press Tab until ``target`` has the focus, as a keyboard user would; fail if it is never reached."""
     for _ in range(limit):
@@ -175,7 +158,8 @@ def test_interviewers_score_with_the_keyboard_and_independently(live_app, new_co
         ivy = make_user(Role.INTERVIEWER, email="ivy@example.com", name="Ivy Interviewer")
         ian = make_user(Role.INTERVIEWER, email="ian@example.com", name="Ian Interviewer")
         ada = make_candidate(name="Ada Closer", company="Northwind", title="Account Executive")
-        plan_panel(ada.id, [ivy.id, ian.id])
+        # A panel held an hour ago, with a draft scorecard for each interviewer.
+        make_interview(ada.id, [ivy.id, ian.id], InterviewKind.PANEL, datetime.now(UTC) - timedelta(hours=1))
     ivy_notes = ("Ivy: crisp discovery questions", "Ivy: asked for feedback twice")
     ian_notes = ("Ian: rambled through the pitch", "Ian: argued with every suggestion")
 
