@@ -3,7 +3,7 @@
 from datetime import UTC, datetime
 
 from flask_sqlalchemy import SQLAlchemy
-from sqlalchemy import DateTime, MetaData, event
+from sqlalchemy import DateTime, Index, MetaData, event, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column
 from sqlalchemy.types import TypeDecorator
@@ -38,6 +38,11 @@ def _configure_sqlite(dbapi_connection, connection_record):
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA secure_delete=ON")
         cursor.close()
+
+
+def unique_where(name: str, column: str, condition: str) -> Index:
+    """A unique index over the rows matching ``condition`` only: a partial index, the same on both databases."""
+    return Index(name, column, unique=True, postgresql_where=text(condition), sqlite_where=text(condition))
 
 
 def utcnow() -> datetime:

@@ -2,10 +2,10 @@
 
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, Index, String, Text, text
+from sqlalchemy import JSON, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from models.base import UTCDateTime, db, utcnow
+from models.base import UTCDateTime, db, unique_where, utcnow
 from models.candidate import Candidate, LabelledEnum, str_enum
 from models.rep import Tier
 from models.user import User
@@ -15,15 +15,7 @@ class ModelVersion(db.Model):
     """One trained model: its file, what it was trained on and how well it did. One is active."""
 
     # At most one active version, even when two activations race (migration 0010).
-    __table_args__ = (
-        Index(
-            "uq_model_version_one_active",
-            "active",
-            unique=True,
-            postgresql_where=text("active"),
-            sqlite_where=text("active"),
-        ),
-    )
+    __table_args__ = (unique_where("uq_model_version_one_active", "active", "active"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     number: Mapped[int] = mapped_column(unique=True)
@@ -74,15 +66,7 @@ class TrainingJob(db.Model):
 
     # At most one running job, even when two requests start one at the same moment (migration 0010).
     # Jobs are created running (see hiring/training.py), so this covers every live job.
-    __table_args__ = (
-        Index(
-            "uq_training_job_one_running",
-            "status",
-            unique=True,
-            postgresql_where=text("status = 'running'"),
-            sqlite_where=text("status = 'running'"),
-        ),
-    )
+    __table_args__ = (unique_where("uq_training_job_one_running", "status", "status = 'running'"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     status: Mapped[JobStatus] = mapped_column(str_enum(JobStatus, "job_status"), default=JobStatus.QUEUED, index=True)
