@@ -16,6 +16,7 @@ from datetime import date
 
 import pytest
 import sqlalchemy as sa
+from flask import Flask
 from flask_migrate import upgrade
 from werkzeug.serving import make_server
 
@@ -218,16 +219,24 @@ def fresh_ranker_cache():
     ranking.rankers.clear()
 
 
-@pytest.fixture
-def app(database, tmp_path):
-    """Yield an app bound to a fresh database."""
-    app = create_app(base_config(**database))
-    app.instance_path = str(tmp_path / "instance")
+@contextmanager
+def bound_app(settings: dict, instance_path, **config) -> Iterator[Flask]:
+    """Yield an app on the database of ``settings``, with its own instance folder; afterwards wait for its
+    training jobs and close its connections."""
+    app = create_app(base_config(**settings, **config))
+    app.instance_path = str(instance_path)
     yield app
     wait_for_all_jobs()  # a training job started by the test must not outlive its database
     with app.app_context():
         db.session.remove()
         db.engine.dispose()
+
+
+@pytest.fixture
+def app(database, tmp_path):
+    """Yield an app bound to a fresh database."""
+    with bound_app(database, tmp_path / "instance") as app:
+        yield app
 
 
 @pytest.fixture(scope="session")
@@ -260,12 +269,8 @@ def demo_database(migrated_database, tmp_path_factory) -> tuple[dict, str, date]
 def demo_app(demo_database):
     """Yield an app bound to the run's demo database (``demo_database``). Read it; never write to it."""
     settings, instance, _ = demo_database
-    app = create_app(base_config(**settings))
-    app.instance_path = instance
-    yield app
-    with app.app_context():
-        db.session.remove()
-        db.engine.dispose()
+    with bound_app(settings, instance) as app:
+        yield app
 
 
 @pytest.fixture
@@ -298,13 +303,8 @@ def manager(app, client):
 @pytest.fixture
 def live_app(database, tmp_path):
     """The app on a fresh database, with CSRF protection on, as a browser meets it."""
-    app = create_app(base_config(**database, WTF_CSRF_ENABLED=True, TESTING=False))
-    app.instance_path = str(tmp_path / "instance")
-    yield app
-    wait_for_all_jobs()
-    with app.app_context():
-        db.session.remove()
-        db.engine.dispose()
+    with bound_app(database, tmp_path / "instance", WTF_CSRF_ENABLED=True, TESTING=False) as app:
+        yield app
 
 
 @pytest.fixture
